@@ -1,0 +1,49 @@
+extension FileSystem {
+    public func fileExists(_ path: String) -> Bool {
+        (try? fileType(path)) != nil
+    }
+
+    public func isDirectory(_ path: String) -> Bool {
+        (try? fileType(path)) == .directory
+    }
+
+    /// The size of the regular file at `path`.
+    public func fileSize(_ path: String) throws -> Int64 {
+        guard case .regular(let size)? = try fileType(path) else {
+            throw MantisError(.notFound, "no regular file", context: ErrorContext(file: path))
+        }
+        return size
+    }
+
+    /// The whole content of the file at `path`.
+    public func readFile(_ path: String) throws -> [UInt8] {
+        let file = try openFile(path, options: .readOnly)
+        defer { try? file.close() }
+        return try file.readAll()
+    }
+
+    /// Replaces the file at `path` atomically and durably (DESIGN.md rule 3): writes
+    /// `path.tmp`, fsyncs it, renames it over `path`, fsyncs the directory.
+    /// When this returns, a crash leaves either nothing new or the whole new content.
+    public func writeFileAtomically(_ path: String, contents: [UInt8]) throws {
+        let temporary = path + ".tmp"
+        if fileExists(temporary) { try removeItem(temporary) }
+        let file = try openFile(temporary, options: [.write, .create, .truncate])
+        do {
+            try file.write(contents, at: 0)
+            try file.sync()
+            try file.close()
+        } catch {
+            try? file.close()
+            try? removeItem(temporary)
+            throw error
+        }
+        try rename(temporary, to: path)
+        try syncDirectory(Path.directory(of: path))
+    }
+
+    /// Removes `path` if it exists; no error if it does not.
+    public func removeIfExists(_ path: String) throws {
+        if fileExists(path) { try removeItem(path) }
+    }
+}
