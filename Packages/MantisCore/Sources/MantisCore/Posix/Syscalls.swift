@@ -94,6 +94,8 @@ enum Syscall {
     }
 
     static func fallocate(_ fd: Int32, length: Int64, path: String) throws {
+        // Nothing to reserve; posix_fallocate would fail with EINVAL for a zero length.
+        if length == 0 { return }
         // posix_fallocate returns the error number instead of setting errno.
         while true {
             let r = posix_fallocate(fd, 0, off_t(length))
@@ -146,8 +148,11 @@ enum Syscall {
         guard let dir = opendir(path) else { throw error("opendir", path: path, errno: errno) }
         defer { closedir(dir) }
         var names: [String] = []
-        errno = 0
-        while let entry = readdir(dir) {
+        while true {
+            // readdir signals an error only through errno, which the Swift code between two
+            // calls (allocation) may change: reset it before every call.
+            errno = 0
+            guard let entry = readdir(dir) else { break }
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
