@@ -1,0 +1,27 @@
+import MantisCore
+
+/// The segment being appended to. Touched only by the current group-commit leader (the
+/// `ioActive` flag of the append state hands it from one leader to the next), hence unchecked.
+final class ActiveSegment: @unchecked Sendable {
+    var file: any StorageFile
+    var info: SegmentInfo
+    /// Where the next record goes.
+    var writeOffset: Int64
+    var openedAt: ContinuousClock.Instant
+    /// Set after every sync: the next write starts at the next multiple of `alignment`.
+    var alignNext = true
+    /// The sync alignment recorded in this segment's header.
+    var alignment: Int
+    /// The leader's second buffer, swapped with the pending one each round.
+    var spare: [UInt8] = []
+
+    init(file: any StorageFile, info: SegmentInfo, writeOffset: Int64, alignment: Int) {
+        self.file = file
+        self.alignment = alignment
+        self.info = info
+        self.writeOffset = writeOffset
+        self.openedAt = .now
+    }
+
+    var hasRecords: Bool { writeOffset > Int64(WALFormat.segmentHeaderSize) }
+}

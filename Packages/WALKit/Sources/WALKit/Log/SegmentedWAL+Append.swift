@@ -1,0 +1,173 @@
+import MantisCore
+
+extension SegmentedWAL {
+    /// Appends `records` with consecutive LSNs and returns the last LSN once the configured
+    /// durability is met for all of them (see the type's documentation).
+    @discardableResult
+    public func append(_ records: [WALRecord]) async throws -> LSN {
+        guard !records.isEmpty else { return state.withLock { $0.nextLSN.previous } }
+        for record in records where record.payload.count > maxPayload {
+            throw MantisError(.recordTooLarge, "record payload of \(record.payload.count) bytes exceeds the maximum of \(maxPayload)", context: ErrorContext(operation: "append", file: directory))
+        }
+        guard record(kindsOf: records) else {
+            throw MantisError(.invalidArgument, "record kind 0 is reserved", context: ErrorContext(operation: "append"))
+        }
+        let (last, overBound) = try state.withLock { state -> (LSN, Bool) in
+            try Self.checkOpen(state)
+            for record in records {
+                let lsn = state.nextLSN
+                let lag = UInt32(clamping: lsn.rawValue - state.durableLSN.rawValue)
+                let before = state.buffer.count
+                RecordHeader.encode(lsn: lsn, record: record, syncLag: lag, checksum: checksum, into: &state.buffer)
+                state.counters.appendedBytes &+= UInt64(state.buffer.count - before)
+                state.nextLSN = lsn.next
+            }
+            state.counters.appendedRecords &+= UInt64(records.count)
+            return (state.nextLSN.previous, state.buffer.count > options.maxPendingBytes)
+        }
+        switch options.durability {
+        case .sync: try await waitUntil(last, durable: true)
+        case .os: try await waitUntil(last, durable: false)
+        case .async: if overBound { try await waitUntil(last, durable: false) }
+        }
+        return last
+    }
+
+    /// Returns once everything appended before the call is on stable storage.
+    public func sync() async throws {
+        let target = try state.withLock { state -> LSN in
+            try Self.checkOpen(state)
+            return state.nextLSN.previous
+        }
+        try await waitUntil(target, durable: true)
+    }
+
+    private func record(kindsOf records: [WALRecord]) -> Bool {
+        records.allSatisfy { $0.kind.rawValue != 0 }
+    }
+
+    static func checkOpen(_ state: AppendState) throws {
+        if let failure = state.failure { throw failure }
+        if state.closed { throw MantisError(.closed, "the write-ahead log is closed") }
+    }
+
+    /// Waits until `target` is written (or durable), leading write rounds when no one else is.
+    func waitUntil(_ target: LSN, durable: Bool) async throws {
+        while true {
+            let leadNow = try state.withLock { state -> Bool? in
+                if let failure = state.failure { throw failure }
+                if (durable ? state.durableLSN : state.writtenLSN) >= target { return nil }
+                if !state.ioActive {
+                    state.ioActive = true
+                    return true
+                }
+                return false
+            }
+            guard let leadNow else { return }
+            if !leadNow {
+                let role = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Role, any Error>) in
+                    state.withLock { state in
+                        if let failure = state.failure {
+                            continuation.resume(throwing: failure)
+                        } else if (durable ? state.durableLSN : state.writtenLSN) >= target {
+                            continuation.resume(returning: .done)
+                        } else if !state.ioActive {
+                            state.ioActive = true
+                            continuation.resume(returning: .lead)
+                        } else {
+                            state.waiters.append(Waiter(target: target, durable: durable, continuation: continuation))
+                        }
+                    }
+                }
+                if role == .done { return }
+            }
+            try leadRound(syncRequested: durable)
+        }
+    }
+
+    /// One group-commit round by the current leader: write everything pending, sync if anyone
+    /// needs durability, wake the satisfied waiters, hand leadership to the next waiter.
+    func leadRound(syncRequested: Bool) throws {
+        let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
+            var batch = active.spare
+            swap(&batch, &state.buffer)
+            let last = state.nextLSN.previous
+            let recordCount = last.rawValue - state.takenThrough.rawValue
+            state.takenThrough = last
+            let wantsSync = syncRequested || options.durability == .sync || state.waiters.contains(where: \.durable)
+            return (batch, last, recordCount, wantsSync && state.durableLSN < last)
+        }
+        var sealedThrough: LSN?
+        var syncNanoseconds: UInt64?
+        do {
+            if !batch.isEmpty { sealedThrough = try writeBatch(batch) }
+            if needsSync {
+                let start = ContinuousClock.now
+                try active.file.syncData()
+                active.alignNext = true
+                syncNanoseconds = (ContinuousClock.now - start).nanoseconds
+            }
+        } catch {
+            fail(error, during: needsSync ? "write or fdatasync" : "write")
+            throw state.withLock { $0.failure! }
+        }
+        active.spare = batch
+        active.spare.removeAll(keepingCapacity: active.spare.capacity <= 4 << 20)
+        state.withLock { state in
+            state.writtenLSN = max(state.writtenLSN, last)
+            if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }
+            if let syncNanoseconds {
+                state.durableLSN = max(state.durableLSN, last)
+                state.counters.syncCount &+= 1
+                state.counters.syncNanosecondsTotal &+= syncNanoseconds
+                state.counters.lastSyncNanoseconds = syncNanoseconds
+                state.counters.lastSyncAtNanoseconds = WallClock.nanosecondsSinceEpoch()
+            }
+            if !batch.isEmpty {
+                state.counters.groupCommits &+= 1
+                state.counters.groupCommittedRecords &+= recordCount
+            }
+            var remaining: [Waiter] = []
+            remaining.reserveCapacity(state.waiters.count)
+            for waiter in state.waiters {
+                if (waiter.durable ? state.durableLSN : state.writtenLSN) >= waiter.target {
+                    waiter.continuation.resume(returning: .done)
+                } else {
+                    remaining.append(waiter)
+                }
+            }
+            if remaining.isEmpty {
+                state.ioActive = false
+            } else {
+                remaining.removeFirst().continuation.resume(returning: .lead)
+            }
+            state.waiters = remaining
+        }
+    }
+
+    /// Puts the log into the failed state and fails every waiter with the cause.
+    func fail(_ error: any Error, during operation: String) {
+        let cause = MantisError.wrap(error, code: .ioError)
+        let failure = MantisError(
+            .walFailed,
+            "the write-ahead log failed during \(operation) and accepts no more writes; reopen to recover",
+            context: ErrorContext(operation: operation, file: cause.context.file ?? directory, offset: cause.context.offset),
+            cause: cause
+        )
+        let waiters = state.withLock { state -> [Waiter] in
+            if state.failure == nil { state.failure = failure }
+            state.ioActive = false
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        logger.critical("write-ahead log failed", metadata: ["error": "\(cause)"])
+        for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+    }
+}
+
+extension Duration {
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds)) / 1_000_000_000
+    }
+}

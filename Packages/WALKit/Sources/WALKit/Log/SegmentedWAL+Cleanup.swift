@@ -1,0 +1,61 @@
+import MantisCore
+
+extension SegmentedWAL {
+    /// Removes every segment whose records all have LSN < `lsn`, never the active segment.
+    /// With `options.archiveDirectory` set, each is first copied there and fsynced (file and
+    /// directory); if archiving fails, the segment is kept and the error thrown.
+    @discardableResult
+    public func removeSegments(below lsn: LSN) throws -> Int {
+        try cleanupLock.withLock { _ in
+            let candidates = catalog.withLock { segments -> [SegmentInfo] in
+                guard segments.count > 1 else { return [] }
+                var removable: [SegmentInfo] = []
+                for index in 0..<(segments.count - 1) where segments[index + 1].firstLSN <= lsn {
+                    removable.append(segments[index])
+                }
+                return removable
+            }
+            guard !candidates.isEmpty else { return 0 }
+            if let archive = options.archiveDirectory {
+                try fileSystem.createDirectory(archive)
+                for segment in candidates { try copyToArchive(segment, archive: archive) }
+                try fileSystem.syncDirectory(archive)
+            }
+            let removedPaths = Set(candidates.map(\.path))
+            catalog.withLock { segments in segments.removeAll { removedPaths.contains($0.path) } }
+            for segment in candidates {
+                try fileSystem.removeItem(segment.path)
+                logger.info("removed write-ahead log segment", metadata: ["file": "\(segment.path)", "archived": "\(options.archiveDirectory != nil)"])
+            }
+            try fileSystem.syncDirectory(directory)
+            return candidates.count
+        }
+    }
+
+    private func copyToArchive(_ segment: SegmentInfo, archive: String) throws {
+        let destination = Path.join(archive, segment.name)
+        let temporary = destination + ".tmp"
+        let source = try fileSystem.openFile(segment.path, options: .readOnly)
+        defer { try? source.close() }
+        try fileSystem.removeIfExists(temporary)
+        let target = try fileSystem.openFile(temporary, options: .createNew)
+        do {
+            let size = try source.size()
+            var offset: Int64 = 0
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while offset < size {
+                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0, at: offset) }
+                guard count > 0 else { break }
+                try chunk.withUnsafeBytes { try target.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
+                offset += Int64(count)
+            }
+            try target.sync()
+            try target.close()
+        } catch {
+            try? target.close()
+            try? fileSystem.removeItem(temporary)
+            throw error
+        }
+        try fileSystem.rename(temporary, to: destination)
+    }
+}

@@ -1,0 +1,127 @@
+import MantisCore
+
+extension SegmentedWAL {
+    /// Opens (or creates) the log in `directory`.
+    ///
+    /// Checks every segment header and the chain of segments (a missing segment is corruption),
+    /// then reads the last segment to its last valid record. A torn tail there is cut (the cut
+    /// bytes kept as `<segment>.broken`, logged) unless `options.repairTornTail` is false; any
+    /// other damage throws `corruption` naming the file and offset. Everything found is made
+    /// durable before this returns, and the next LSN continues after the last valid record.
+    public static func open(
+        directory: String,
+        fileSystem: any FileSystem,
+        checksum: any ChecksumAlgorithm,
+        options: SegmentedWALOptions = SegmentedWALOptions()
+    ) throws -> SegmentedWAL {
+        guard options.segmentSize >= Int64(WALFormat.segmentHeaderSize + 4096) else {
+            throw MantisError(.invalidConfiguration, "segment size \(options.segmentSize) is too small (at least \(WALFormat.segmentHeaderSize + 4096) bytes)")
+        }
+        let alignment = options.syncAlignment
+        guard alignment >= WALFormat.recordAlignment, alignment <= WALFormat.maximumSyncAlignment, alignment & (alignment - 1) == 0,
+              Int64(alignment) * 4 <= options.segmentSize else {
+            throw MantisError(.invalidConfiguration, "sync alignment \(alignment) must be a power of two between \(WALFormat.recordAlignment) and \(WALFormat.maximumSyncAlignment), at most a quarter of the segment size")
+        }
+        try fileSystem.createDirectory(directory)
+        var report = WALOpenReport()
+        let names = try fileSystem.contentsOfDirectory(directory)
+        for name in names where name.hasPrefix(WALFormat.preparedPrefix) && name.hasSuffix(WALFormat.preparedSuffix) {
+            try fileSystem.removeItem(Path.join(directory, name))
+            report.removedTemporaryFiles.append(name)
+        }
+        let segments = names.compactMap { name in
+            WALFormat.firstLSN(ofSegmentNamed: name).map { SegmentInfo(firstLSN: $0, path: Path.join(directory, name)) }
+        }.sorted { $0.firstLSN < $1.firstLSN }
+        try checkChain(segments, fileSystem: fileSystem)
+        report.segmentCount = segments.count
+
+        let preparer = SegmentPreparer(directory: directory, fileSystem: fileSystem, size: options.segmentSize, zeroFill: options.zeroFillSegments)
+        let checksums = ChecksumSet(primary: checksum, additional: options.additionalChecksums)
+        let active: ActiveSegment
+        let nextLSN: LSN
+        if let last = segments.last {
+            let scan = try SegmentScanner.scan(last.path, isLast: true, fileSystem: fileSystem, checksums: checksums)
+            report.bytesScanned = scan.bytesRead
+            if let finding = scan.finding {
+                guard case let .tornTail(file, offset, length, reason) = finding, options.repairTornTail else { throw finding.error }
+                let broken = try cutTornTail(file: file, offset: offset, length: length, fileSystem: fileSystem)
+                report.repairs.append(finding)
+                report.brokenFiles.append(broken)
+                options.logger.warning("cut torn tail of the write-ahead log", metadata: [
+                    "file": "\(file)", "offset": "\(offset)", "length": "\(length)", "reason": "\(reason)", "kept_in": "\(broken)",
+                ])
+            }
+            let file = try fileSystem.openFile(last.path, options: .readWrite)
+            try file.syncData()
+            active = ActiveSegment(file: file, info: last, writeOffset: scan.endOffset, alignment: scan.header.syncAlignment)
+            nextLSN = scan.lastLSN.next
+        } else {
+            let (file, info) = try createSegment(
+                firstLSN: options.firstLSN, previousFirstLSN: .zero, directory: directory,
+                fileSystem: fileSystem, checksum: checksum, syncAlignment: options.syncAlignment, preparer: preparer
+            )
+            active = ActiveSegment(file: file, info: info, writeOffset: Int64(WALFormat.segmentHeaderSize), alignment: options.syncAlignment)
+            nextLSN = options.firstLSN
+            report.createdNewLog = true
+            report.segmentCount = 1
+        }
+        report.lastLSN = nextLSN.previous
+        if options.prepareSegmentsAhead { preparer.prepareAhead() }
+        let wal = SegmentedWAL(
+            directory: directory, fileSystem: fileSystem, checksum: checksum, options: options,
+            active: active, segments: segments.isEmpty ? [active.info] : segments,
+            preparer: preparer, nextLSN: nextLSN, report: report
+        )
+        wal.startFlusher()
+        return wal
+    }
+
+    /// Every segment header verifies, names agree with headers, and each segment names its
+    /// predecessor: a removed middle segment or a foreign file breaks the chain.
+    static func checkChain(_ segments: [SegmentInfo], fileSystem: any FileSystem) throws {
+        var previous: SegmentHeader?
+        for segment in segments {
+            let header = try SegmentScanner.readHeader(segment.path, fileSystem: fileSystem)
+            guard header.firstLSN == segment.firstLSN else {
+                throw MantisError(.corruption, "segment header says first LSN \(header.firstLSN) but the file name says \(segment.firstLSN)", context: ErrorContext(operation: "open wal", file: segment.path, offset: 16))
+            }
+            if let previous, header.previousFirstLSN != previous.firstLSN {
+                throw MantisError(.corruption, "segment follows the one starting at LSN \(header.previousFirstLSN), but the previous segment on disk starts at LSN \(previous.firstLSN): a segment is missing", context: ErrorContext(operation: "open wal", file: segment.path, offset: 32))
+            }
+            previous = header
+        }
+    }
+
+    /// Keeps the torn bytes in `<segment>.broken` (written atomically), then zeroes them in the
+    /// segment and syncs it. Returns the `.broken` file's path.
+    static func cutTornTail(file path: String, offset: Int64, length: Int64, fileSystem: any FileSystem) throws -> String {
+        let file = try fileSystem.openFile(path, options: .readWrite)
+        defer { try? file.close() }
+        let bytes = try file.read(count: Int(length), at: offset)
+        var broken = path + ".broken"
+        var suffix = 1
+        while fileSystem.fileExists(broken) {
+            broken = path + ".broken.\(suffix)"
+            suffix += 1
+        }
+        try fileSystem.writeFileAtomically(broken, contents: bytes)
+        try file.write([UInt8](repeating: 0, count: bytes.count), at: offset)
+        try file.syncData()
+        return broken
+    }
+
+    func startFlusher() {
+        guard case .async(let interval) = options.durability else { return }
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let wal = self else { return }
+                let pending = wal.state.withLock { $0.failure == nil && !$0.closed && $0.durableLSN < $0.nextLSN.previous }
+                if pending {
+                    do { try await wal.sync() } catch { return }
+                }
+            }
+        }
+        flusher.withLock { $0 = task }
+    }
+}

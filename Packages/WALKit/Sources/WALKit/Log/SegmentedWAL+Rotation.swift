@@ -1,0 +1,94 @@
+import MantisCore
+
+extension SegmentedWAL {
+    /// Writes whole records of `batch` into the active segment, rotating when the next record
+    /// does not fit or the segment is too old. Leader only. Returns the LSN through which sealing
+    /// made records durable, if a rotation happened.
+    func writeBatch(_ batch: [UInt8]) throws -> LSN? {
+        var sealedThrough: LSN?
+        let capacity = options.segmentSize
+        try batch.withUnsafeBytes { raw in
+            var start = 0
+            while start < raw.count {
+                let firstLSN = LSN(raw.loadLittleEndian(UInt64.self, at: start + 8))
+                if let maxAge = options.segmentMaxAge, active.hasRecords, ContinuousClock.now - active.openedAt > maxAge {
+                    sealedThrough = try rotate(firstLSN: firstLSN)
+                }
+                let position = active.alignNext ? WALFormat.alignUp(active.writeOffset, to: active.alignment) : active.writeOffset
+                let room = capacity - position
+                var end = start
+                while end < raw.count {
+                    let size = WALFormat.recordSize(payloadLength: Int(raw.loadLittleEndian(UInt32.self, at: end + 4)))
+                    if Int64(end + size - start) > room { break }
+                    end += size
+                }
+                if end == start {
+                    guard active.hasRecords else {
+                        throw MantisError(.internalError, "record does not fit in an empty segment", context: ErrorContext(operation: "append", file: active.info.path, lsn: firstLSN.rawValue))
+                    }
+                    sealedThrough = try rotate(firstLSN: firstLSN)
+                    continue
+                }
+                try active.file.write(UnsafeRawBufferPointer(rebasing: raw[start..<end]), at: position)
+                active.alignNext = false
+                active.writeOffset = position + Int64(end - start)
+                start = end
+            }
+        }
+        return sealedThrough
+    }
+
+    /// Seals the active segment (truncate to its last record, fsync) and makes a new one the
+    /// active segment starting at `firstLSN`. Returns the last LSN of the sealed segment.
+    func rotate(firstLSN: LSN) throws -> LSN {
+        try active.file.truncate(to: active.writeOffset)
+        try active.file.sync()
+        let previous = active.info
+        let (file, info) = try Self.createSegment(
+            firstLSN: firstLSN, previousFirstLSN: previous.firstLSN, directory: directory,
+            fileSystem: fileSystem, checksum: checksum, syncAlignment: options.syncAlignment, preparer: preparer
+        )
+        try? active.file.close()
+        active.file = file
+        active.info = info
+        active.writeOffset = Int64(WALFormat.segmentHeaderSize)
+        active.openedAt = .now
+        active.alignNext = true
+        active.alignment = options.syncAlignment
+        catalog.withLock { $0.append(info) }
+        logger.info("rotated write-ahead log segment", metadata: ["sealed": "\(previous.path)", "new": "\(info.path)", "first_lsn": "\(firstLSN)"])
+        if options.prepareSegmentsAhead { preparer.prepareAhead() }
+        return firstLSN.previous
+    }
+
+    /// Turns a prepared file into the segment starting at `firstLSN`: header written and synced,
+    /// renamed into place, directory fsynced (DESIGN.md rule 3). Returns it open for writing.
+    static func createSegment(
+        firstLSN: LSN,
+        previousFirstLSN: LSN,
+        directory: String,
+        fileSystem: any FileSystem,
+        checksum: any ChecksumAlgorithm,
+        syncAlignment: Int,
+        preparer: SegmentPreparer
+    ) throws -> (any StorageFile, SegmentInfo) {
+        let prepared = try preparer.take()
+        let header = SegmentHeader(
+            firstLSN: firstLSN, createdAtNanoseconds: WallClock.nanosecondsSinceEpoch(),
+            previousFirstLSN: previousFirstLSN, checksumIdentifier: checksum.identifier, syncAlignment: syncAlignment
+        )
+        let file = try fileSystem.openFile(prepared, options: .readWrite)
+        do {
+            try file.write(header.encoded(), at: 0)
+            try file.syncData()
+            try file.close()
+        } catch {
+            try? file.close()
+            throw error
+        }
+        let path = Path.join(directory, WALFormat.segmentName(firstLSN: firstLSN))
+        try fileSystem.rename(prepared, to: path)
+        try fileSystem.syncDirectory(directory)
+        return (try fileSystem.openFile(path, options: .readWrite), SegmentInfo(firstLSN: firstLSN, path: path))
+    }
+}

@@ -1,0 +1,97 @@
+import Logging
+import MantisCore
+import Synchronization
+
+/// The write-ahead log on files: a directory of segments (`wal-<first LSN>.log`).
+///
+/// Durability: `append` returns when `options.durability` is met — with `.sync` only after the
+/// records' `fdatasync` returned; concurrent appenders are group committed (one leader writes
+/// and syncs everything pending, the others wait, then the next waiter leads). A write or sync
+/// failure fails the log for good: the failed sync is never retried, every later call throws
+/// `walFailed` with the original cause, and a reopen recovers from what is on disk.
+public final class SegmentedWAL: WriteAheadLog {
+    struct Waiter {
+        var target: LSN
+        var durable: Bool
+        var continuation: CheckedContinuation<Role, any Error>
+    }
+
+    enum Role { case done, lead }
+
+    struct AppendState {
+        var buffer: [UInt8] = []
+        var nextLSN: LSN
+        var writtenLSN: LSN
+        var durableLSN: LSN
+        /// The last LSN a leader has taken out of `buffer`.
+        var takenThrough: LSN
+        var ioActive = false
+        var waiters: [Waiter] = []
+        var failure: MantisError?
+        var closed = false
+        var counters = WALStatus()
+    }
+
+    public let directory: String
+    public let openReport: WALOpenReport
+    let fileSystem: any FileSystem
+    let checksum: any ChecksumAlgorithm
+    let checksums: ChecksumSet
+    let options: SegmentedWALOptions
+    let logger: Logger
+    let maxPayload: Int
+
+    let state: Mutex<AppendState>
+    let active: ActiveSegment
+    let catalog: Mutex<[SegmentInfo]>
+    let cleanupLock = Mutex(())
+    let preparer: SegmentPreparer
+    let flusher = Mutex<Task<Void, Never>?>(nil)
+
+    init(
+        directory: String,
+        fileSystem: any FileSystem,
+        checksum: any ChecksumAlgorithm,
+        options: SegmentedWALOptions,
+        active: ActiveSegment,
+        segments: [SegmentInfo],
+        preparer: SegmentPreparer,
+        nextLSN: LSN,
+        report: WALOpenReport
+    ) {
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.checksum = checksum
+        self.checksums = ChecksumSet(primary: checksum, additional: options.additionalChecksums)
+        self.options = options
+        self.logger = options.logger
+        self.maxPayload = options.effectiveMaxPayload
+        self.active = active
+        self.catalog = Mutex(segments)
+        self.preparer = preparer
+        self.openReport = report
+        self.state = Mutex(AppendState(nextLSN: nextLSN, writtenLSN: nextLSN.previous, durableLSN: nextLSN.previous, takenThrough: nextLSN.previous))
+    }
+
+    public var status: WALStatus {
+        let segments = catalog.withLock { $0 }
+        var status = state.withLock { state in
+            var status = state.counters
+            status.lastLSN = state.nextLSN.previous
+            status.writtenLSN = state.writtenLSN
+            status.durableLSN = state.durableLSN
+            status.pendingBytes = state.buffer.count
+            status.failure = state.failure.map { "\($0)" }
+            return status
+        }
+        status.segmentCount = segments.count
+        status.firstLSN = segments.first?.firstLSN ?? .zero
+        status.totalBytes = segments.reduce(0) { total, segment in
+            total + ((try? fileSystem.fileSize(segment.path)) ?? 0)
+        }
+        return status
+    }
+
+    /// The segment files, oldest first; the last is the active one.
+    public var segmentPaths: [String] { catalog.withLock { $0.map(\.path) } }
+}

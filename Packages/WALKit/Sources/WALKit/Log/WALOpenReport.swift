@@ -1,0 +1,17 @@
+import MantisCore
+
+/// What `SegmentedWAL.open` found and did.
+public struct WALOpenReport: Sendable, Hashable {
+    public var segmentCount = 0
+    /// The last valid LSN found (0 for a new log).
+    public var lastLSN: LSN = .zero
+    public var bytesScanned: Int64 = 0
+    /// Torn tails cut, each kept beside its segment in `brokenFiles`.
+    public var repairs: [WALFinding] = []
+    public var brokenFiles: [String] = []
+    /// Stale prepared-segment files removed.
+    public var removedTemporaryFiles: [String] = []
+    public var createdNewLog = false
+
+    public init() {}
+}

@@ -1,0 +1,113 @@
+import MantisCore
+import Testing
+@testable import WALKit
+
+@Suite("Round trip") struct RoundTripTests {
+    @Test("every record kind round-trips with its LSN, transaction and payload", arguments: [Durability.sync, .os, .async(flushInterval: .milliseconds(5))])
+    func everyKind(durability: Durability) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(durability: durability))
+        var appended: [WALRecord] = []
+        for (index, kind) in WALRecordKind.allKnown.enumerated() {
+            let record = WALRecord(kind: kind, transactionID: TransactionID(UInt64(index + 100)), payload: payload("payload-\(kind)-" + String(repeating: "x", count: index * 7)))
+            appended.append(record)
+            let lsn = try await wal.append([record])
+            #expect(lsn == LSN(UInt64(index + 1)))
+        }
+        let empty = WALRecord(kind: .note, transactionID: .none, payload: [])
+        appended.append(empty)
+        try await wal.append([empty])
+        try await wal.close()
+
+        let reopened = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(durability: durability))
+        let entries = try readAll(reopened)
+        #expect(entries.map(\.record) == appended)
+        #expect(entries.map(\.lsn.rawValue) == Array(1...UInt64(appended.count)))
+        #expect(reopened.status.lastLSN == LSN(UInt64(appended.count)))
+        try await reopened.close()
+    }
+
+    @Test("a batch gets consecutive LSNs and reads back from any LSN, across segments")
+    func readFromAnyLSN() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192))
+        var expected: [[UInt8]] = []
+        for batch in 0..<40 {
+            let records = (0..<5).map { WALRecord(kind: .put, transactionID: TransactionID(UInt64(batch)), payload: payload("b\(batch)-r\($0)-" + String(repeating: "v", count: 150))) }
+            expected += records.map(\.payload)
+            let last = try await wal.append(records)
+            #expect(last == LSN(UInt64(expected.count)))
+        }
+        #expect(wal.status.segmentCount >= 4)
+        for start in [1, 2, 57, 100, 199, 200] {
+            let entries = try readAll(wal, from: LSN(UInt64(start)))
+            #expect(entries.first?.lsn == LSN(UInt64(start)))
+            #expect(entries.map(\.payload) == Array(expected[(start - 1)...]))
+        }
+        #expect(try readAll(wal, from: LSN(201)).isEmpty)
+        try await wal.close()
+    }
+
+    @Test("LSNs continue after the last record across reopen and never repeat")
+    func lsnsMonotonicAcrossReopen() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var last = LSN.zero
+        for round in 0..<5 {
+            let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192))
+            #expect(wal.status.lastLSN == last)
+            for index in 0..<30 {
+                let lsn = try await wal.append([WALRecord(kind: .put, payload: payload("round \(round) record \(index) " + String(repeating: "z", count: 100)))])
+                #expect(lsn == last.next)
+                last = lsn
+            }
+            try await wal.close()
+        }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192))
+        #expect(try readAll(wal).map(\.lsn.rawValue) == Array(1...150))
+        try await wal.close()
+    }
+
+    @Test("records over the maximum size are refused without failing the log")
+    func recordTooLarge() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var opts = options()
+        opts.maxRecordSize = 1000
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        await #expect(throws: MantisError.self) {
+            try await wal.append([WALRecord(kind: .put, payload: [UInt8](repeating: 1, count: 1001))])
+        }
+        let lsn = try await wal.append([WALRecord(kind: .put, payload: [UInt8](repeating: 1, count: 1000))])
+        #expect(lsn == LSN(1))
+        try await wal.close()
+    }
+
+    @Test("concurrent sync appenders are group committed: fewer fdatasyncs than appends, all acknowledged records durable")
+    func groupCommit() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 4 << 20))
+        let writers = 16, perWriter = 50
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for index in 0..<perWriter {
+                        try await wal.append([WALRecord(kind: .put, transactionID: TransactionID(UInt64(writer)), payload: payload("w\(writer)-\(index)"))])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let status = wal.status
+        #expect(status.lastLSN == LSN(UInt64(writers * perWriter)))
+        #expect(status.durableLSN == status.lastLSN)
+        #expect(status.syncCount < UInt64(writers * perWriter))
+        #expect(status.groupCommittedRecords == UInt64(writers * perWriter))
+        let entries = try readAll(wal)
+        #expect(Set(entries.map(\.payload)).count == writers * perWriter)
+        try await wal.close()
+    }
+}

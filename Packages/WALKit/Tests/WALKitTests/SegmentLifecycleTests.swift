@@ -1,0 +1,111 @@
+import MantisCore
+import MantisCoreTesting
+import Testing
+@testable import WALKit
+
+@Suite("Segments: rotation, cleanup, archive") struct SegmentLifecycleTests {
+    @Test("rotation by size seals segments at their last record and chains them")
+    func rotationBySize() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192))
+        for index in 0..<200 { try await wal.append([WALRecord(kind: .put, payload: [UInt8](repeating: UInt8(index % 250 + 1), count: 100))]) }
+        let paths = wal.segmentPaths
+        #expect(paths.count >= 3)
+        for path in paths.dropLast() {
+            let size = try PosixFileSystem().fileSize(path)
+            #expect(size <= 8192)
+            let starts = try recordStarts(path)
+            #expect(Int64(starts.last! + WALFormat.recordSize(payloadLength: 100)) == size, "sealed exactly at the end of its last record")
+        }
+        try await wal.close()
+        let report = try WALVerifier.verify(directory: dir.path, fileSystem: PosixFileSystem(), checksums: [crc32])
+        #expect(report.exitCode == 0)
+        #expect(report.recordCount == 200)
+        #expect(report.segments.count == paths.count)
+    }
+
+    @Test("rotation by age")
+    func rotationByAge() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var opts = options(segmentSize: 1 << 20)
+        opts.segmentMaxAge = .milliseconds(30)
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        try await wal.append([WALRecord(kind: .put, payload: payload("first"))])
+        try await Task.sleep(for: .milliseconds(60))
+        try await wal.append([WALRecord(kind: .put, payload: payload("second"))])
+        #expect(wal.segmentPaths.count == 2)
+        #expect(try readAll(wal).map(\.payload) == [payload("first"), payload("second")])
+        try await wal.close()
+    }
+
+    @Test("cleanup removes only segments wholly below the LSN, never the active one; LSNs survive reopen")
+    func cleanup() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192))
+        for index in 0..<300 { try await wal.append([WALRecord(kind: .put, payload: payload("record \(index) " + String(repeating: "c", count: 90)))]) }
+        let before = wal.segmentPaths
+        let firsts = before.map { WALFormat.firstLSN(ofSegmentNamed: Path.lastComponent(of: $0))! }
+        let cut = firsts[2].next  // inside the third segment
+        let removed = try wal.removeSegments(below: cut)
+        #expect(removed == 2)
+        #expect(wal.segmentPaths == Array(before.dropFirst(2)))
+        #expect(try readAll(wal, from: firsts[2]).first?.lsn == firsts[2])
+        #expect(throws: MantisError.self) { _ = try readAll(wal, from: LSN(1)) }
+        #expect(try wal.removeSegments(below: LSN(1_000_000)) == before.count - 3, "everything but the active segment")
+        #expect(wal.segmentPaths == [before.last!])
+        try await wal.close()
+        let reopened = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192))
+        #expect(reopened.status.lastLSN == LSN(300))
+        #expect(try await reopened.append([WALRecord(kind: .put, payload: payload("next"))]) == LSN(301))
+        try await reopened.close()
+    }
+
+    @Test("archive copies removed segments (verified intact) before removing them")
+    func archive() async throws {
+        let dir = TemporaryDirectory()
+        let archive = TemporaryDirectory("archive")
+        defer { dir.cleanup(); archive.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 8192, archive: archive.path))
+        for index in 0..<150 { try await wal.append([WALRecord(kind: .put, payload: payload("a\(index) " + String(repeating: "q", count: 90)))]) }
+        let before = wal.segmentPaths
+        let originals = try before.dropLast().map { try PosixFileSystem().readFile($0) }
+        try wal.removeSegments(below: wal.status.lastLSN)
+        let archived = try files(in: archive.path, suffix: ".log")
+        #expect(archived == before.dropLast().map { Path.lastComponent(of: $0) })
+        for (name, bytes) in zip(archived, originals) {
+            #expect(try PosixFileSystem().readFile(archive.path + "/" + name) == bytes)
+        }
+        try await wal.close()
+    }
+
+    @Test("a failing archive keeps the segment")
+    func archiveFailureKeepsSegment() async throws {
+        let fs = FaultInjectingFileSystem(seed: 1)
+        var opts = options(segmentSize: 8192, archive: "/archive")
+        opts.prepareSegmentsAhead = false
+        let wal = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        for index in 0..<150 { try await wal.append([WALRecord(kind: .put, payload: payload("a\(index) " + String(repeating: "q", count: 90)))]) }
+        let before = wal.segmentPaths
+        fs.inject(FaultRule([.write], .enospc, trigger: .fromNth(1), pathContains: "/archive"))
+        #expect(throws: MantisError.self) { try wal.removeSegments(below: wal.status.lastLSN) }
+        #expect(wal.segmentPaths == before)
+        for path in before { #expect(fs.fileExists(path)) }
+        fs.removeAllFaults()
+        #expect(try readAll(wal).count == 150)
+        try await wal.close()
+    }
+
+    @Test("the in-memory WAL keeps the same contract")
+    func memoryWAL() async throws {
+        let wal = InMemoryWAL()
+        #expect(try await wal.append([WALRecord(kind: .put, payload: payload("a")), WALRecord(kind: .commit)]) == LSN(2))
+        #expect(try readAll(wal).map(\.lsn) == [LSN(1), LSN(2)])
+        #expect(try wal.removeSegments(below: LSN(2)) == 1)
+        #expect(throws: MantisError.self) { _ = try wal.entries(from: LSN(1)) }
+        try await wal.close()
+        await #expect(throws: MantisError.self) { try await wal.append([WALRecord(kind: .put)]) }
+    }
+}
