@@ -7,9 +7,13 @@
 /// - LSNs are consecutive, strictly increasing and never reused, across restarts too;
 /// - every entry read back has been checksum-verified; damage is thrown, never skipped.
 public protocol WriteAheadLog: AnyObject, Sendable {
-    /// Appends `records` with consecutive LSNs and returns the LSN of the last one.
-    @discardableResult
-    func append(_ records: [WALRecord]) async throws -> LSN
+    /// Queues `records` with consecutive LSNs and returns the LSN of the last one, without
+    /// waiting: nothing is promised about durability until `waitForDurability(of:)` returns.
+    /// Lets a caller fix its commit order (the LSN) inside a critical section, then wait outside it.
+    func enqueue(_ records: [WALRecord]) throws -> LSN
+
+    /// Returns once the records up to `lsn` meet the log's durability level.
+    func waitForDurability(of lsn: LSN) async throws
 
     /// Returns once every record appended before the call is durable.
     func sync() async throws
@@ -27,6 +31,17 @@ public protocol WriteAheadLog: AnyObject, Sendable {
 
     /// Makes everything durable and releases the files. Later calls throw `closed`.
     func close() async throws
+}
+
+extension WriteAheadLog {
+    /// Appends `records` with consecutive LSNs and returns the LSN of the last one, once the log's
+    /// durability level is met for all of them.
+    @discardableResult
+    public func append(_ records: [WALRecord]) async throws -> LSN {
+        let last = try enqueue(records)
+        try await waitForDurability(of: last)
+        return last
+    }
 }
 
 /// Reads entries in LSN order. Each `next()` returns a checksum-verified entry, nil at the end,

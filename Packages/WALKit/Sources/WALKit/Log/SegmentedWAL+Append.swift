@@ -1,18 +1,17 @@
 import MantisCore
 
 extension SegmentedWAL {
-    /// Appends `records` with consecutive LSNs and returns the last LSN once the configured
-    /// durability is met for all of them (see the type's documentation).
-    @discardableResult
-    public func append(_ records: [WALRecord]) async throws -> LSN {
-        guard !records.isEmpty else { return state.withLock { $0.nextLSN.previous } }
+    /// Encodes `records` with consecutive LSNs into the pending buffer and returns the last LSN.
+    /// Nothing is written yet; `waitForDurability(of:)` returns once the configured durability
+    /// is met for them.
+    public func enqueue(_ records: [WALRecord]) throws -> LSN {
         for record in records where record.payload.count > maxPayload {
             throw MantisError(.recordTooLarge, "record payload of \(record.payload.count) bytes exceeds the maximum of \(maxPayload)", context: ErrorContext(operation: "append", file: directory))
         }
-        guard record(kindsOf: records) else {
+        guard records.allSatisfy({ $0.kind.rawValue != 0 }) else {
             throw MantisError(.invalidArgument, "record kind 0 is reserved", context: ErrorContext(operation: "append"))
         }
-        let (last, overBound) = try state.withLock { state -> (LSN, Bool) in
+        return try state.withLock { state -> LSN in
             try Self.checkOpen(state)
             for record in records {
                 let lsn = state.nextLSN
@@ -23,14 +22,24 @@ extension SegmentedWAL {
                 state.nextLSN = lsn.next
             }
             state.counters.appendedRecords &+= UInt64(records.count)
-            return (state.nextLSN.previous, state.buffer.count > options.maxPendingBytes)
+            return state.nextLSN.previous
         }
+    }
+
+    /// Returns once the records up to `lsn` meet the configured durability: with `.sync` on
+    /// stable storage, with `.os` handed to the OS, with `.async` at once (or after the write,
+    /// when pending bytes exceed `maxPendingBytes`).
+    public func waitForDurability(of lsn: LSN) async throws {
         switch options.durability {
-        case .sync: try await waitUntil(last, durable: true)
-        case .os: try await waitUntil(last, durable: false)
-        case .async: if overBound { try await waitUntil(last, durable: false) }
+        case .sync: try await waitUntil(lsn, durable: true)
+        case .os: try await waitUntil(lsn, durable: false)
+        case .async:
+            let overBound = try state.withLock { state -> Bool in
+                if let failure = state.failure { throw failure }
+                return state.buffer.count > options.maxPendingBytes
+            }
+            if overBound { try await waitUntil(lsn, durable: false) }
         }
-        return last
     }
 
     /// Returns once everything appended before the call is on stable storage.
@@ -40,10 +49,6 @@ extension SegmentedWAL {
             return state.nextLSN.previous
         }
         try await waitUntil(target, durable: true)
-    }
-
-    private func record(kindsOf records: [WALRecord]) -> Bool {
-        records.allSatisfy { $0.kind.rawValue != 0 }
     }
 
     static func checkOpen(_ state: AppendState) throws {

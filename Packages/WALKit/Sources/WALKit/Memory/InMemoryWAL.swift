@@ -18,8 +18,7 @@ public final class InMemoryWAL: WriteAheadLog {
         state = Mutex(State(firstLSN: firstLSN, nextLSN: firstLSN))
     }
 
-    @discardableResult
-    public func append(_ records: [WALRecord]) async throws -> LSN {
+    public func enqueue(_ records: [WALRecord]) throws -> LSN {
         try state.withLock { state in
             guard !state.closed else { throw MantisError(.closed, "the write-ahead log is closed") }
             for record in records {
@@ -31,6 +30,8 @@ public final class InMemoryWAL: WriteAheadLog {
             return state.nextLSN.previous
         }
     }
+
+    public func waitForDurability(of lsn: LSN) async throws {}
 
     public func sync() async throws {}
 
