@@ -111,3 +111,33 @@ import Testing
         try await wal.close()
     }
 }
+
+@Suite("Sync alignment") struct SyncAlignmentTests {
+    @Test("after every sync the next write starts on a fresh sector, whatever gap that leaves (8 to 4096 bytes)", arguments: [512, 4096])
+    func everyGapSize(alignment: Int) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var opts = options(segmentSize: 4 << 20, syncAlignment: alignment)
+        opts.prepareSegmentsAhead = false
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        var expected: [[UInt8]] = []
+        // Payload sizes stepping by 8 make record ends fall at every 8-byte position in a sector.
+        for size in stride(from: 0, through: alignment + 64, by: 8) {
+            let bytes = [UInt8](repeating: UInt8(size % 251 + 1), count: size)
+            expected.append(bytes)
+            try await wal.append([WALRecord(kind: .put, payload: bytes)])
+        }
+        let path = wal.segmentPaths[0]
+        try await wal.close()
+        let starts = try recordStarts(path)
+        #expect(starts.count == expected.count)
+        for (index, start) in starts.enumerated() {
+            #expect(start % alignment == 0, "record \(index) starts at \(start): not on a fresh sector after its sync")
+        }
+        let reopened = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        #expect(try readAll(reopened).map(\.payload) == expected)
+        try await reopened.close()
+        let report = try WALVerifier.verify(directory: dir.path, fileSystem: PosixFileSystem(), checksums: [crc32])
+        #expect(report.exitCode == 0, "\(report.findings)")
+    }
+}

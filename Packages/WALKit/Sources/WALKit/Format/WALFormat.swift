@@ -28,6 +28,16 @@ public enum WALFormat {
         (recordHeaderSize + payloadLength + recordAlignment - 1) & ~(recordAlignment - 1)
     }
 
+    /// Where the writer continues after a sync that ended at `offset`: the next multiple of
+    /// `alignment`, and one more if the zero gap would be shorter than a record header (so the
+    /// gap always reads as a zero header). The reader skips the same gap the same way.
+    @inlinable
+    public static func positionAfterSync(_ offset: Int64, alignment: Int) -> Int64 {
+        var next = alignUp(offset, to: alignment)
+        if next != offset && next - offset < Int64(recordHeaderSize) { next += Int64(alignment) }
+        return next
+    }
+
     /// `wal-<first LSN as 16 hex digits>.log`: names sort in LSN order.
     public static func segmentName(firstLSN: LSN) -> String {
         let hex = String(firstLSN.rawValue, radix: 16)

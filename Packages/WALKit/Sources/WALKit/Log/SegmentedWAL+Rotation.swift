@@ -14,7 +14,7 @@ extension SegmentedWAL {
                 if let maxAge = options.segmentMaxAge, active.hasRecords, ContinuousClock.now - active.openedAt > maxAge {
                     sealedThrough = try rotate(firstLSN: firstLSN)
                 }
-                let position = active.alignNext ? WALFormat.alignUp(active.writeOffset, to: active.alignment) : active.writeOffset
+                let position = active.alignNext ? WALFormat.positionAfterSync(active.writeOffset, alignment: active.alignment) : active.writeOffset
                 let room = capacity - position
                 var end = start
                 while end < raw.count {

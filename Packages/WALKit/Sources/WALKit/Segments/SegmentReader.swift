@@ -111,7 +111,7 @@ final class SegmentReader {
     /// the next record, the end of the log or the damage is there.
     private func skipAlignmentGap() throws -> Bool {
         guard offset % Int64(alignment) != 0 else { return false }
-        let next = WALFormat.alignUp(offset, to: alignment)
+        let next = WALFormat.positionAfterSync(offset, alignment: alignment)
         guard next < window.fileSize else { return false }
         let gap = try window.view(at: offset, count: Int(next - offset))
         guard gap.allSatisfy({ $0 == 0 }) else { return false }
