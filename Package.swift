@@ -1,0 +1,37 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "MantisDB",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "MantisDB", targets: ["MantisDB"]),
+        .executable(name: "mantisdb", targets: ["mantisdb"]),
+    ],
+    dependencies: [
+        .package(path: "Packages/MantisCore"),
+        .package(path: "Packages/IntegrityKit"),
+        .package(path: "Packages/WALKit"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+    ],
+    targets: [
+        .target(name: "MantisDB", dependencies: [
+            .product(name: "MantisCore", package: "MantisCore"),
+            .product(name: "IntegrityKit", package: "IntegrityKit"),
+            .product(name: "WALKit", package: "WALKit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "mantisdb", dependencies: [
+            "MantisDB",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .testTarget(name: "MantisDBTests", dependencies: [
+            "MantisDB",
+            .product(name: "MantisCoreTesting", package: "MantisCore"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+import MantisCore
+
+/// A `LockManager` with the `wait-for-graph` policy. Deadlock detection: when a wait begins, the wait-for graph is searched from the new waiter; a cycle aborts its youngest transaction (largest id) with a `deadlock` error naming the cycle. If the victim is not the requester, its pending wait fails at once and `isAborted` reports it until its `releaseAll`.
+///
+/// Shared/exclusive locks with S→X upgrade, strictly FIFO queues (upgrades queue ahead), and
+/// per-request timeouts; see `LockTable`. `isAborted` resets when `releaseAll` runs for the
+/// transaction, after which its new requests are served again.
+public final class WaitForGraphLockManager: LockManager {
+    public static let policyName = "wait-for-graph"
+
+    let table: LockTable<WaitForGraphPolicy>
+
+    /// `defaultTimeout` bounds every wait whose request passes no timeout of its own.
+    public init(defaultTimeout: Duration = .seconds(10)) {
+        table = LockTable(policy: WaitForGraphPolicy(), defaultTimeout: defaultTimeout)
+    }
+
+    public var policyName: String { Self.policyName }
+
+    public var defaultTimeout: Duration { table.defaultTimeout }
+
+    public func lock(_ key: [UInt8], mode: LockMode, for transaction: TransactionID, timeout: Duration?) async throws {
+        try await table.lock(key, mode: mode, for: transaction, timeout: timeout)
+    }
+
+    public func releaseAll(for transaction: TransactionID) {
+        table.releaseAll(for: transaction)
+    }
+
+    public func isAborted(_ transaction: TransactionID) -> Bool {
+        table.isAborted(transaction)
+    }
+
+    public func snapshot() -> LockTableSnapshot {
+        table.snapshot()
+    }
+}

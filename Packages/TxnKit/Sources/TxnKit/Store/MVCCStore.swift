@@ -1,0 +1,132 @@
+import MantisCore
+
+/// An in-memory, ordered, multi-version key-value store: the committed state of the database.
+///
+/// Keys and values are byte strings; keys sort as unsigned bytes, a proper prefix first. Each
+/// key keeps its committed versions, each stamped with the commit timestamp (the WAL LSN of
+/// its COMMIT record); a delete is a tombstone version. A reader at snapshot `S` sees, for
+/// every key, exactly the newest version with timestamp `<= S`.
+///
+/// What it promises:
+/// - **Atomic installs.** The writes of one `install` become visible together: a reader sees
+///   all of them or none. Installs may arrive slightly out of timestamp order; visibility is by
+///   timestamp, so the caller hands out only snapshots whose commits are all installed.
+/// - **Readers do not wait for long.** Reads share a reader-writer lock; an install holds it
+///   exclusively only to link its versions in (checksums and hashes are computed before).
+///   Scans, checkpoint iteration, validation scans and garbage collection work in chunks of
+///   a few thousand keys, releasing the lock between chunks, and never call user code under it.
+///   MVCC makes the chunks one consistent snapshot, as long as the snapshot stays registered
+///   as active (so collection keeps what it needs).
+/// - **Collected snapshots are refused, not misread.** Once `collectGarbage` ran with
+///   `oldestActiveSnapshot: O`, reads at a snapshot below `O` throw `.lsnUnavailable`.
+/// - **Corrupt values never reach a client.** With a checksum algorithm, each value's checksum
+///   is computed at install and, with `verifyReads`, checked on every read; a mismatch throws
+///   `.corruption` naming the key (cause `.checksumMismatch`) and the value is withheld.
+/// - **Nothing durable.** The store lives in memory; durability is the WAL's and the
+///   checkpoints' job (see `forEachLatest`).
+///
+/// Structure: a hash index for point reads and a two-level B+-tree (sorted leaves of a few
+/// hundred keys) for ordered access; each key's entry holds its newest version inline and older
+/// ones oldest-first in an array.
+public final class MVCCStore: Sendable {
+    /// The algorithm of value checksums; `nil` = values carry none.
+    public let checksumAlgorithm: (any ChecksumAlgorithm)?
+    /// Whether reads verify value checksums (only meaningful with an algorithm).
+    public let verifyReads: Bool
+
+    let lock = MVCCReadWriteLock()
+    let state: MVCCStoreState
+    /// How many keys a scan, iteration or collection handles per hold of the lock.
+    let chunkSize: Int
+
+    /// - Parameters:
+    ///   - checksum: the value checksum (e.g. IntegrityKit's `CRC32Checksum()`); `nil` = none.
+    ///   - verifyReads: verify checksums on every read (`get`, `scan`, `forEachLatest`).
+    public convenience init(checksum: (any ChecksumAlgorithm)? = nil, verifyReads: Bool = true) {
+        self.init(checksum: checksum, verifyReads: verifyReads, leafCapacity: 512, chunkSize: 2048)
+    }
+
+    /// With explicit structure sizes: small ones let tests exercise splits, merges and chunking.
+    package init(checksum: (any ChecksumAlgorithm)?, verifyReads: Bool, leafCapacity: Int, chunkSize: Int) {
+        precondition(chunkSize > 0)
+        self.checksumAlgorithm = checksum
+        self.verifyReads = verifyReads
+        self.state = MVCCStoreState(leafCapacity: leafCapacity)
+        self.chunkSize = chunkSize
+    }
+
+    // MARK: Point access
+
+    /// The value of `key` visible at `snapshot` (`nil` if absent or deleted there).
+    /// - Throws: `.corruption` (naming the key) if the value fails its checksum;
+    ///   `.lsnUnavailable` if `snapshot` is below the garbage-collection horizon.
+    public func get(_ key: [UInt8], at snapshot: UInt64) throws -> [UInt8]? {
+        let hash = MVCCBytes.hash(key)
+        let version = try lock.withReadLock { () throws -> MVCCVersion? in
+            try state.checkSnapshot(snapshot)
+            return state.hashed.find(key, hash: hash)?.version(at: snapshot)
+        }
+        guard let version, let value = version.value else { return nil }
+        try verify(value, checksum: version.checksum, key: key, commit: version.commit)
+        return value
+    }
+
+    /// The commit timestamp of the newest version of `key`, tombstones included; `nil` if the
+    /// store holds no version of it (never written, or only a collected tombstone).
+    public func latestCommit(of key: [UInt8]) -> UInt64? {
+        let hash = MVCCBytes.hash(key)
+        return lock.withReadLock { state.hashed.find(key, hash: hash)?.newest.commit }
+    }
+
+    // MARK: Installing commits
+
+    /// Installs the writes of one committed transaction at commit timestamp `commit`: a value
+    /// writes it, `nil` deletes the key (a tombstone). All become visible together to snapshots
+    /// `>= commit`. A key written twice keeps the last write; re-installing a commit replaces
+    /// its versions (so redo during recovery is idempotent).
+    public func install(_ writes: [(key: [UInt8], value: [UInt8]?)], at commit: UInt64) {
+        guard !writes.isEmpty else { return }
+        // Checksums and hashes before taking the lock, so the exclusive section only links.
+        var prepared: [(key: [UInt8], hash: Int, version: MVCCVersion)] = []
+        prepared.reserveCapacity(writes.count)
+        for write in writes {
+            var checksum: UInt32 = 0
+            if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
+            prepared.append((write.key, MVCCBytes.hash(write.key), MVCCVersion(commit: commit, value: write.value, checksum: checksum)))
+        }
+        lock.withWriteLock {
+            for write in prepared {
+                state.install(key: write.key, hash: write.hash, version: write.version)
+            }
+        }
+    }
+
+    /// Installs one write (see `install(_:at:)`).
+    public func install(key: [UInt8], value: [UInt8]?, at commit: UInt64) {
+        install([(key: key, value: value)], at: commit)
+    }
+
+    // MARK: Statistics
+
+    /// Counts and an estimate of the memory held (keys, values and per-key/per-version overhead).
+    public var statistics: MVCCStoreStatistics {
+        lock.withReadLock {
+            MVCCStoreStatistics(
+                keys: state.hashed.count,
+                liveKeys: state.liveKeys,
+                versions: state.versions,
+                tombstones: state.tombstones,
+                keyBytes: state.keyBytes,
+                valueBytes: state.valueBytes,
+                approximateBytes: MVCCStoreStatistics.estimate(
+                    keys: state.hashed.count, versions: state.versions, tombstones: state.tombstones,
+                    keyBytes: state.keyBytes, valueBytes: state.valueBytes, hashSlots: state.hashed.capacity
+                ),
+                newestCommit: state.newestCommit,
+                collectionHorizon: state.horizon,
+                garbageCandidates: state.garbageCandidates.count,
+                leaves: state.ordered.leafCount
+            )
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct MantisDBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mantisdb",
+        abstract: "MantisDB: a key-value database that never loses an acknowledged write.",
+        subcommands: [WALCommand.self, BenchCommand.self]
+    )
+}
