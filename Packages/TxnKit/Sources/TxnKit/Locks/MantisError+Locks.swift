@@ -12,7 +12,7 @@ extension MantisError {
         let waited = timeout <= .zero ? "could not get" : "waited \(milliseconds(timeout)) for"
         return MantisError(
             .lockTimeout,
-            "lock timeout: \(transaction) \(waited) \(mode) on \(ErrorContext.render(key)); \(detail.joined(separator: "; "))",
+            (["lock timeout: \(transaction) \(waited) \(mode) on \(ErrorContext.render(key))"] + detail).joined(separator: "; "),
             context: ErrorContext(operation: "lock", key: key, metadata: [
                 "transaction": transaction.description,
                 "holders": list(blockers.holders),

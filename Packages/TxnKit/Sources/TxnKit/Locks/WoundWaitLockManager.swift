@@ -1,10 +1,18 @@
 import MantisCore
 
-/// A `LockManager` with the `wound-wait` policy. Deadlock prevention by age (preemptive): an older requester wounds every younger transaction it would wait for (`isAborted` turns true, and a wait of theirs in progress fails at once with `deadlock`), then waits until they release; a younger requester waits for older ones.
+/// A `LockManager` with the `wound-wait` policy. Deadlock prevention by age (preemptive): an older
+/// requester wounds every younger transaction it would wait for (`isAborted` turns true, and a wait
+/// of theirs in progress fails at once with `deadlock`), then waits until they release; a younger
+/// requester waits for older ones.
 ///
-/// Shared/exclusive locks with S→X upgrade, strictly FIFO queues (upgrades queue ahead), and
-/// per-request timeouts; see `LockTable`. `isAborted` resets when `releaseAll` runs for the
-/// transaction, after which its new requests are served again.
+/// Shared and exclusive locks with S→X upgrade, on a per-key FIFO queue that no new request
+/// overtakes (upgrades queue ahead of plain waiters). A wait suspends the task, not a thread,
+/// and ends granted; at the request's timeout (`nil`: `defaultTimeout`; zero or less: never
+/// wait) with `lockTimeout`; as a policy victim with `deadlock`; with `CancellationError` when
+/// the task is cancelled; or with `transactionClosed` when `releaseAll` runs for its
+/// transaction. A victim stays `isAborted`, and its further requests fail with the same
+/// `deadlock` error, until `releaseAll` for it runs: that resets it and its new requests are
+/// served again.
 public final class WoundWaitLockManager: LockManager {
     public static let policyName = "wound-wait"
 

@@ -5,7 +5,7 @@ import MantisCore
 /// they release; a younger requester simply waits for older ones. A wounded transaction can
 /// start no new wait, so every live wait-for edge points from younger to older: no cycle.
 struct WoundWaitPolicy: DeadlockPolicy {
-    var name: String { "wound-wait" }
+    var name: String { WoundWaitLockManager.policyName }
 
     func victims(for wait: WaitingRequest, in state: LockState) -> [DeadlockVictim] {
         wait.blockers.transactions.filter { $0 > wait.transaction }.map { younger in

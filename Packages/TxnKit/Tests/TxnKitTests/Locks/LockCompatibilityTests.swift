@@ -30,7 +30,7 @@ struct LockCompatibilityTests {
             try await manager.lock(key, mode: held, for: holder, timeout: nil)
             #expect(await T.mustWait(manager, key, requested, for: waiter), "\(held) then \(requested)")
 
-            let log = EventLog()
+            let log = LockTesting.EventLog()
             let request = T.request(manager, key, requested, for: waiter, log: log)
             await T.awaitQueued(waiter, on: key, in: manager)
             #expect(log.events.isEmpty)
@@ -96,7 +96,7 @@ struct LockCompatibilityTests {
         let key = T.key("a")
         let ids = T.chain(3, for: policy)
         let (other, upgrader, writer) = (ids[0], ids[1], ids[2])
-        let log = EventLog()
+        let log = LockTesting.EventLog()
         try await manager.lock(key, mode: .shared, for: other, timeout: nil)
         try await manager.lock(key, mode: .shared, for: upgrader, timeout: nil)
         let write = T.request(manager, key, .exclusive, for: writer, log: log)

@@ -12,7 +12,7 @@ struct LockQueueTests {
         let key = T.key("a")
         let ids = T.chain(3, for: policy)
         let (reader1, writer, reader2) = (ids[0], ids[1], ids[2])
-        let log = EventLog()
+        let log = LockTesting.EventLog()
         try await manager.lock(key, mode: .shared, for: reader1, timeout: nil)
         let write = T.request(manager, key, .exclusive, for: writer, log: log)
         await T.awaitQueued(writer, on: key, in: manager)

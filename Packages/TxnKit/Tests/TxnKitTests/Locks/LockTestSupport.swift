@@ -17,7 +17,7 @@ enum LockTesting {
     /// lets only older transactions wait (descending ids), wound-wait only younger ones
     /// (ascending ids), the other policies do not care.
     static func chain(_ count: Int, for policy: String) -> [TransactionID] {
-        let ids = (1...UInt64(count)).map(TransactionID.init)
+        let ids = (1...UInt64(count)).map { TransactionID($0) }
         return policy == WaitDieLockManager.policyName ? ids.reversed() : ids
     }
 
@@ -99,16 +99,28 @@ enum LockTesting {
     }
 }
 
-/// A thread-safe list of events in the order they happened.
-final class EventLog: Sendable {
-    private let storage = Mutex<[String]>([])
+extension LockTesting {
+    /// A thread-safe list of events in the order they happened.
+    final class EventLog: Sendable {
+        private let storage = Mutex<[String]>([])
 
-    func record(_ event: String) {
-        storage.withLock { $0.append(event) }
+        func record(_ event: String) {
+            storage.withLock { $0.append(event) }
+        }
+
+        var events: [String] { storage.withLock { $0 } }
     }
 
-    var events: [String] { storage.withLock { $0 } }
+    /// A value shared between tasks, behind a mutex.
+    final class Shared<Value: Sendable>: Sendable {
+        private let storage: Mutex<Value>
 
-    /// The index of `event`, nil if it did not happen.
-    func index(of event: String) -> Int? { events.firstIndex(of: event) }
+        init(_ value: Value) { storage = Mutex(value) }
+
+        func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+            storage.withLock { body(&$0) }
+        }
+
+        var value: Value { storage.withLock { $0 } }
+    }
 }

@@ -1,0 +1,84 @@
+import Logging
+import MantisCore
+
+/// The catalog of a checkpoint directory: which checkpoints exist (by file name), removal of
+/// old ones and of stale temporary files, and quarantine of bad ones.
+///
+/// Guarantees: every removal or move is followed by an fsync of the directories it changed, so
+/// when a call returns its effect survives a crash. Listing reads names only; the
+/// `CheckpointReader` verifies contents. Not safe to run `removeTemporaryFiles()` or `retain`
+/// while a `CheckpointWriter` is writing into the same directory (the database runs them at open
+/// and after a checkpoint finishes, from the one task that takes checkpoints).
+public struct CheckpointDirectory: Sendable {
+    /// The checkpoint directory (`<data dir>/checkpoints`, typically).
+    public let path: String
+    /// Where bad checkpoints go: `<data dir>/quarantine` unless given.
+    public let quarantinePath: String
+    public let fileSystem: any FileSystem
+    let logger: Logger
+
+    /// - Parameter quarantinePath: defaults to `quarantine` beside the checkpoint directory.
+    public init(
+        path: String,
+        quarantinePath: String? = nil,
+        fileSystem: any FileSystem,
+        logger: Logger = Logger(label: "mantisdb.checkpoint", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.path = path
+        self.quarantinePath = quarantinePath ?? Path.join(Path.directory(of: path), "quarantine")
+        self.fileSystem = fileSystem
+        self.logger = logger
+    }
+
+    /// The checkpoint files, newest (highest LSN) first. Temporary and other files are ignored;
+    /// a missing directory has none.
+    public func list() throws -> [CheckpointFile] {
+        guard fileSystem.isDirectory(path) else { return [] }
+        return try fileSystem.contentsOfDirectory(path).compactMap { name in
+            CheckpointFormat.lsn(ofCheckpointNamed: name).map { CheckpointFile(name: name, path: Path.join(path, name), lsn: $0) }
+        }.sorted { $0.lsn > $1.lsn }
+    }
+
+    /// The paths of temporary checkpoint files (`checkpoint-<hex>.ckpt.tmp`): checkpoints whose
+    /// writing never finished.
+    public func temporaryFiles() throws -> [String] {
+        guard fileSystem.isDirectory(path) else { return [] }
+        return try fileSystem.contentsOfDirectory(path)
+            .filter { CheckpointFormat.lsn(ofTemporaryNamed: $0) != nil }
+            .map { Path.join(path, $0) }
+    }
+
+    /// Removes every temporary checkpoint file and fsyncs the directory; returns their paths.
+    /// Call when no writer is active (at open).
+    @discardableResult
+    public func removeTemporaryFiles() throws -> [String] {
+        let stale = try temporaryFiles()
+        guard !stale.isEmpty else { return [] }
+        for file in stale {
+            try fileSystem.removeItem(file)
+            logger.notice("removed an unfinished checkpoint", metadata: ["file": "\(file)"])
+        }
+        try fileSystem.syncDirectory(path)
+        return stale
+    }
+
+    /// Keeps the newest `count` checkpoints (by LSN in the name), removes the older ones and
+    /// fsyncs the directory. Returns the removed paths, newest first. It does not verify what it
+    /// keeps: call it after `CheckpointWriter.finish()` has produced a verified checkpoint.
+    /// - Throws: `invalidArgument` if `count < 1` (the newest checkpoint is never removed here).
+    @discardableResult
+    public func retain(newest count: Int) throws -> [String] {
+        guard count >= 1 else {
+            throw MantisError(.invalidArgument, "retain(newest: \(count)): at least one checkpoint must be kept",
+                              context: ErrorContext(operation: "retain checkpoints", file: path))
+        }
+        let doomed = try list().dropFirst(count)
+        guard !doomed.isEmpty else { return [] }
+        for checkpoint in doomed {
+            try fileSystem.removeItem(checkpoint.path)
+            logger.info("removed an old checkpoint", metadata: ["file": "\(checkpoint.path)", "lsn": "\(checkpoint.lsn)"])
+        }
+        try fileSystem.syncDirectory(path)
+        return doomed.map(\.path)
+    }
+}
