@@ -12,6 +12,8 @@ let package = Package(
         .package(path: "Packages/MantisCore"),
         .package(path: "Packages/IntegrityKit"),
         .package(path: "Packages/WALKit"),
+        .package(path: "Packages/TxnKit"),
+        .package(path: "Packages/RecoveryKit"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
@@ -21,6 +23,8 @@ let package = Package(
             .product(name: "MantisCore", package: "MantisCore"),
             .product(name: "IntegrityKit", package: "IntegrityKit"),
             .product(name: "WALKit", package: "WALKit"),
+            .product(name: "TxnKit", package: "TxnKit"),
+            .product(name: "RecoveryKit", package: "RecoveryKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "mantisdb", dependencies: [

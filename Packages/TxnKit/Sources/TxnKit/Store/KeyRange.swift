@@ -49,11 +49,11 @@ public struct KeyRange: Sendable, Hashable, CustomStringConvertible {
         return true
     }
 
-    /// True if `key` is at or past the upper bound.
+    /// True if the key of `entry` is at or past the upper bound.
     @inline(__always)
-    func isPastUpper(_ key: [UInt8]) -> Bool {
+    func isPastUpper(_ entry: MVCCKeyEntry) -> Bool {
         guard let upper else { return false }
-        return MVCCBytes.compare(key, upper) >= 0
+        return entry.compareKey(to: upper) >= 0
     }
 
     /// The smallest key greater than every key starting with `prefix`, or `nil` if there is

@@ -13,17 +13,18 @@ import Darwin
 enum MVCCBytes {
     /// Negative, zero or positive as `a` sorts before, equal to or after `b`.
     @inline(__always)
-    static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        a.withUnsafeBufferPointer { left in
-            b.withUnsafeBufferPointer { right in
-                let common = Swift.min(left.count, right.count)
-                if common > 0 {
-                    let order = memcmp(left.baseAddress!, right.baseAddress!, common)
-                    if order != 0 { return Int(order) }
-                }
-                return left.count - right.count
-            }
+    static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let common = Swift.min(a.count, b.count)
+        if common > 0 {
+            let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+            if order != 0 { return Int(order) }
         }
+        return a.count - b.count
+    }
+
+    @inline(__always)
+    static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBytes { a in b.withUnsafeBytes { b in compare(a, b) } }
     }
 
     @inline(__always)
@@ -35,8 +36,13 @@ enum MVCCBytes {
     /// randomly seeded per process, so crafted keys cannot flood one hash chain.
     @inline(__always)
     static func hash(_ key: [UInt8]) -> Int {
+        key.withUnsafeBytes { hash($0) }
+    }
+
+    @inline(__always)
+    static func hash(_ key: UnsafeRawBufferPointer) -> Int {
         var hasher = Hasher()
-        key.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes: key)
         return hasher.finalize()
     }
 }

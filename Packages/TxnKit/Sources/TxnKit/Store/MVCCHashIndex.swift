@@ -42,7 +42,7 @@ struct MVCCHashIndex {
             let mask = slots.count - 1
             var index = hash & mask
             while let entry = slots[index].entry {
-                if slots[index].hash == hash, MVCCBytes.equal(entry.key, key) { return entry }
+                if slots[index].hash == hash, entry.hasKey(key) { return entry }
                 index = (index + 1) & mask
             }
             return nil
@@ -69,7 +69,7 @@ struct MVCCHashIndex {
             var hole = hash & mask
             while true {
                 guard let entry = slots[hole].entry else { return false }
-                if slots[hole].hash == hash, MVCCBytes.equal(entry.key, key) { break }
+                if slots[hole].hash == hash, entry.hasKey(key) { break }
                 hole = (hole + 1) & mask
             }
             // Backward-shift deletion: move later members of the run into the hole when the

@@ -8,22 +8,79 @@ struct MVCCVersion {
     @inline(__always) var isTombstone: Bool { value == nil }
 }
 
-/// A key and its version chain. The newest version is held inline (most keys have just one);
-/// older versions follow in `older`, oldest first, so a new commit appends in O(1).
+/// The fields of a key's entry; the key bytes follow them in the same allocation.
+struct MVCCEntryHeader {
+    var newest: MVCCVersion
+    var older: [MVCCVersion] = []
+    let keyCount: Int
+    var isGarbageCandidate = false
+}
+
+/// A key and its version chain, in one allocation: the header, then the key bytes (so a lookup
+/// that lands on an entry finds its key in the same cache lines). The newest version is held
+/// inline (most keys have just one); older versions follow in `older`, oldest first, so a new
+/// commit appends in O(1).
 ///
 /// Invariant: `older` is strictly ascending by commit and every commit in it is below
 /// `newest.commit`. Touched only under the store's lock.
-final class MVCCKeyEntry {
-    let key: [UInt8]
-    var newest: MVCCVersion
-    var older: [MVCCVersion] = []
+final class MVCCKeyEntry: ManagedBuffer<MVCCEntryHeader, UInt8> {
+    static func make(key: [UInt8], version: MVCCVersion) -> MVCCKeyEntry {
+        let buffer = MVCCKeyEntry.create(minimumCapacity: key.count) { _ in
+            MVCCEntryHeader(newest: version, keyCount: key.count)
+        }
+        let entry = unsafeDowncast(buffer, to: MVCCKeyEntry.self)
+        entry.withUnsafeMutablePointerToElements { elements in
+            key.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { elements.initialize(from: base, count: source.count) }
+            }
+        }
+        return entry
+    }
+
+    // UInt8 elements need no deinitialization; ManagedBuffer destroys the header.
+
+    /// The key's bytes, valid during `body` only.
+    /// The key bytes and their count never change after `make`, so this may run without the
+    /// store's lock (by whoever holds a reference to the entry).
+    @inline(__always)
+    func withKey<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let count = keyCount
+        return try withUnsafeMutablePointerToElements { try body(UnsafeRawBufferPointer(start: $0, count: count)) }
+    }
+
+    /// A copy of the key (safe without the lock, like `withKey`).
+    var key: [UInt8] { withKey { Array($0) } }
+
+    /// Read through the header pointer: an immutable field, so no exclusive access is needed.
+    @inline(__always)
+    var keyCount: Int { withUnsafeMutablePointerToHeader { $0.pointee.keyCount } }
+
+    /// `key` compared with this entry's key: negative if this entry's key sorts first.
+    @inline(__always)
+    func compareKey(to key: [UInt8]) -> Int {
+        withKey { mine in key.withUnsafeBytes { MVCCBytes.compare(mine, $0) } }
+    }
+
+    @inline(__always)
+    func hasKey(_ key: [UInt8]) -> Bool {
+        keyCount == key.count && compareKey(to: key) == 0
+    }
+
+    var newest: MVCCVersion {
+        @inline(__always) get { header.newest }
+        set { header.newest = newValue }
+    }
+
+    var older: [MVCCVersion] {
+        @inline(__always) get { header.older }
+        _modify { yield &header.older }
+    }
+
     /// True while the entry sits in a garbage-collection work list (the store's candidates or
     /// a running collection's batch); set whenever it may hold collectable versions.
-    var isGarbageCandidate = false
-
-    init(key: [UInt8], version: MVCCVersion) {
-        self.key = key
-        self.newest = version
+    var isGarbageCandidate: Bool {
+        get { header.isGarbageCandidate }
+        set { header.isGarbageCandidate = newValue }
     }
 
     var versionCount: Int { older.count + 1 }

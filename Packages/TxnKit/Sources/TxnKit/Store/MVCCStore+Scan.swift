@@ -48,7 +48,7 @@ extension MVCCStore {
                 var position = resume.map { state.ordered.seek(after: $0) } ?? state.ordered.seek(atLeast: range.lower)
                 var examined = 0
                 while let entry = state.ordered.entry(at: position) {
-                    if range.isPastUpper(entry.key) { return (false, true) }
+                    if range.isPastUpper(entry) { return (false, true) }
                     if entry.newest.commit > commit { return (true, true) }
                     examined += 1
                     if examined == chunkSize {
@@ -72,7 +72,9 @@ extension MVCCStore {
         guard limit > 0, !range.isEmpty else { return }
         var remaining = limit
         var resume: [UInt8]?
-        var batch: [(key: [UInt8], version: MVCCVersion)] = []
+        // Entries, not key copies, are gathered under the lock: key bytes are immutable, so the
+        // copies are made after it is released.
+        var batch: [(entry: MVCCKeyEntry, version: MVCCVersion)] = []
         batch.reserveCapacity(Swift.min(limit, chunkSize))
         while true {
             batch.removeAll(keepingCapacity: true)
@@ -81,9 +83,9 @@ extension MVCCStore {
                 var position = resume.map { state.ordered.seek(after: $0) } ?? state.ordered.seek(atLeast: range.lower)
                 var examined = 0
                 while let entry = state.ordered.entry(at: position) {
-                    if range.isPastUpper(entry.key) { return true }
+                    if range.isPastUpper(entry) { return true }
                     if let version = entry.version(at: snapshot), !version.isTombstone {
-                        batch.append((entry.key, version))
+                        batch.append((entry, version))
                         if batch.count == remaining { return true }
                     }
                     examined += 1
@@ -95,7 +97,8 @@ extension MVCCStore {
                 }
                 return true
             }
-            for (key, version) in batch {
+            for (entry, version) in batch {
+                let key = entry.key
                 let value = version.value!
                 try verify(value, checksum: version.checksum, key: key, commit: version.commit)
                 try deliver(key, value)

@@ -87,12 +87,15 @@ public final class MVCCStore: Sendable {
     public func install(_ writes: [(key: [UInt8], value: [UInt8]?)], at commit: UInt64) {
         guard !writes.isEmpty else { return }
         // Checksums and hashes before taking the lock, so the exclusive section only links.
-        var prepared: [(key: [UInt8], hash: Int, version: MVCCVersion)] = []
+        var prepared: [MVCCPreparedWrite] = []
         prepared.reserveCapacity(writes.count)
         for write in writes {
             var checksum: UInt32 = 0
             if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
-            prepared.append((write.key, MVCCBytes.hash(write.key), MVCCVersion(commit: commit, value: write.value, checksum: checksum)))
+            prepared.append(MVCCPreparedWrite(
+                key: write.key, hash: MVCCBytes.hash(write.key),
+                version: MVCCVersion(commit: commit, value: write.value, checksum: checksum)
+            ))
         }
         lock.withWriteLock {
             for write in prepared {
@@ -129,4 +132,11 @@ public final class MVCCStore: Sendable {
             )
         }
     }
+}
+
+/// A write ready to link in: its key's hash and its version (with checksum) computed.
+struct MVCCPreparedWrite {
+    var key: [UInt8]
+    var hash: Int
+    var version: MVCCVersion
 }

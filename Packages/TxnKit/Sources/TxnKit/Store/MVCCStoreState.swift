@@ -39,9 +39,9 @@ final class MVCCStoreState: @unchecked Sendable {
         var added = MVCCVersionTally()
         added.add(version)
         guard let entry = hashed.find(key, hash: hash) else {
-            let entry = MVCCKeyEntry(key: key, version: version)
+            let entry = MVCCKeyEntry.make(key: key, version: version)
             hashed.insert(entry, hash: hash)
-            ordered.insert(entry)
+            ordered.insert(entry, key: key)
             keyBytes += key.count
             if !version.isTombstone { liveKeys += 1 }
             account(added: added, removed: MVCCVersionTally())
@@ -64,9 +64,10 @@ final class MVCCStoreState: @unchecked Sendable {
         account(added: MVCCVersionTally(), removed: removed)
         if removed.isEmpty {
             // Its only version was a tombstone nobody can see past: forget the key.
-            hashed.remove(entry.key, hash: MVCCBytes.hash(entry.key))
-            ordered.remove(entry.key)
-            keyBytes -= entry.key.count
+            let key = entry.key
+            hashed.remove(key, hash: MVCCBytes.hash(key))
+            ordered.remove(key)
+            keyBytes -= key.count
             entry.isGarbageCandidate = false
         } else if entry.mayHoldGarbage {
             retained.append(entry)

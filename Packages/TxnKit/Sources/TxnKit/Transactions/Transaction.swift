@@ -1,0 +1,218 @@
+import MantisCore
+import Synchronization
+
+/// One transaction: reads see its own writes first; writes are buffered until commit.
+///
+/// Any error from an operation (a deadlock, a serialization failure, a timeout, corruption)
+/// aborts the transaction: its locks are released and later calls throw `transactionClosed`.
+/// A transaction is meant to be driven by one task at a time.
+public final class Transaction: Sendable {
+    public let id: TransactionID
+    public let isolation: IsolationLevel
+    /// The snapshot (commit timestamp) snapshot and serializable reads are taken at.
+    public let snapshot: UInt64
+    let manager: TransactionManager
+    let deadline: ContinuousClock.Instant
+    let state = Mutex(State())
+
+    struct State {
+        enum Status { case active, committing, finished }
+        var status = Status.active
+        var committed = false
+        var writes = WriteSet()
+        var writeBytes = 0
+        var locked: Set<[UInt8]> = []
+        var reads: Set<[UInt8]> = []
+        var ranges: [KeyRange] = []
+    }
+
+    /// What commit needs from the transaction.
+    struct CommitWork {
+        var writes: [(key: [UInt8], value: [UInt8]?)]
+        var reads: Set<[UInt8]>
+        var ranges: [KeyRange]
+    }
+
+    init(manager: TransactionManager, id: TransactionID, isolation: IsolationLevel, snapshot: UInt64, deadline: ContinuousClock.Instant) {
+        self.manager = manager
+        self.id = id
+        self.isolation = isolation
+        self.snapshot = snapshot
+        self.deadline = deadline
+    }
+
+    /// True once committed or aborted.
+    public var isFinished: Bool { state.withLock { $0.status == .finished } }
+    public var isCommitted: Bool { state.withLock { $0.committed } }
+
+    // MARK: Reads
+
+    /// The value of `key` as this transaction sees it (its own writes first).
+    public func get(_ key: [UInt8]) async throws -> [UInt8]? {
+        try checkUsable()
+        if let own = state.withLock({ $0.writes.lookup(key) }) { return own }
+        do {
+            let value = try manager.store.get(key, at: readSnapshot)
+            if isolation == .serializable { _ = state.withLock { $0.reads.insert(key) } }
+            return value
+        } catch {
+            abort(after: error)
+            throw error
+        }
+    }
+
+    /// The live pairs of `range` as this transaction sees them, ascending, at most `limit`.
+    public func scan(_ range: KeyRange, limit: Int? = nil) async throws -> [(key: [UInt8], value: [UInt8])] {
+        try checkUsable()
+        let own = state.withLock { state in state.writes.writes.filter { range.contains($0.key) } }
+        let committed: [(key: [UInt8], value: [UInt8])]
+        do {
+            // Fetch enough committed pairs that own deletes cannot starve the limit.
+            committed = try manager.store.scan(range, at: readSnapshot, limit: limit.map { $0 + own.count })
+        } catch {
+            abort(after: error)
+            throw error
+        }
+        var merged = Self.overlay(committed, with: own)
+        if let limit, merged.count > limit { merged.removeLast(merged.count - limit) }
+        if isolation == .serializable {
+            var covered = range
+            if let limit, merged.count == limit, let last = merged.last {
+                covered = KeyRange(lower: range.lower, upper: last.key + [0])
+            }
+            state.withLock { $0.ranges.append(covered) }
+        }
+        return merged
+    }
+
+    // MARK: Writes
+
+    /// Buffers a put of `value` under `key`, taking an exclusive lock on the key first.
+    public func put(_ key: [UInt8], _ value: [UInt8]) async throws {
+        try await write(key, value)
+    }
+
+    /// Buffers a delete of `key`, taking an exclusive lock on the key first.
+    public func delete(_ key: [UInt8]) async throws {
+        try await write(key, nil)
+    }
+
+    private func write(_ key: [UInt8], _ value: [UInt8]?) async throws {
+        try checkUsable()
+        let needsLock = state.withLock { !$0.locked.contains(key) }
+        if needsLock {
+            let start = ContinuousClock.now
+            do {
+                try await manager.lockManager.lock(key, mode: .exclusive, for: id, timeout: lockTimeout())
+            } catch {
+                abort(after: error)
+                throw error
+            }
+            manager.recordLockWait(.now - start)
+            state.withLock { _ = $0.locked.insert(key) }
+            if isolation != .readCommitted, let latest = manager.store.latestCommit(of: key), latest > snapshot {
+                let error = MantisError(
+                    .serializationFailure,
+                    "serialization failure: key was committed by another transaction at \(latest), after this transaction's snapshot \(snapshot); retry the transaction",
+                    context: ErrorContext(operation: "write", key: key))
+                abort(after: error)
+                throw error
+            }
+        }
+        let overLimit = state.withLock { state -> Bool in
+            state.writes.set(key, value)
+            state.writeBytes += key.count + (value?.count ?? 0)
+            return state.writeBytes > manager.options.maxWriteSetBytes
+        }
+        if overLimit {
+            let error = MantisError(.resourceExhausted, "transaction write set exceeds \(manager.options.maxWriteSetBytes) bytes",
+                                    context: ErrorContext(operation: "write", key: key))
+            abort(after: error)
+            throw error
+        }
+    }
+
+    // MARK: End
+
+    /// Commits: returns once the writes are durable (per the WAL's durability) and visible.
+    public func commit() async throws {
+        try await manager.commit(self)
+    }
+
+    /// Rolls back: nothing of this transaction remains. Safe to call after an error.
+    public func rollback() {
+        manager.finish(self, outcome: .aborted("rollback"))
+    }
+
+    // MARK: Internals
+
+    private var readSnapshot: UInt64 {
+        isolation == .readCommitted ? manager.visibleSnapshot : snapshot
+    }
+
+    private func lockTimeout() -> Duration {
+        min(manager.options.lockTimeout, max(.zero, deadline - .now))
+    }
+
+    /// Throws unless the transaction may still run (not finished, not past its deadline, not
+    /// chosen as a deadlock victim); an expired or wounded transaction is aborted first.
+    func checkUsable() throws {
+        let status = state.withLock { $0.status }
+        guard status == .active else {
+            throw MantisError(.transactionClosed, "transaction \(id) is \(status == .committing ? "committing" : "finished")",
+                              context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+        }
+        if ContinuousClock.now > deadline {
+            let error = MantisError(.transactionTimeout, "transaction \(id) ran longer than \(manager.options.transactionTimeout)",
+                                    context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+            abort(after: error)
+            throw error
+        }
+        if manager.lockManager.isAborted(id) {
+            let error = MantisError(.deadlock, "deadlock: transaction \(id) was chosen as the victim (wounded by an older transaction); retry it",
+                                    context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+            abort(after: error)
+            throw error
+        }
+    }
+
+    func abort(after error: any Error) {
+        manager.finish(self, outcome: .aborted(TransactionManager.reason(for: error)))
+    }
+
+    /// Moves to committing and hands over what commit needs.
+    func beginCommit() throws -> CommitWork {
+        try checkUsable()
+        return state.withLock { state in
+            state.status = .committing
+            return CommitWork(writes: state.writes.writes, reads: state.reads, ranges: state.ranges)
+        }
+    }
+
+    /// Marks the end; false if it had already ended.
+    func markFinished(committed: Bool) -> Bool {
+        state.withLock { state in
+            guard state.status != .finished else { return false }
+            state.status = .finished
+            state.committed = committed
+            return true
+        }
+    }
+
+    /// Committed pairs with this transaction's own writes laid over them, ascending by key.
+    static func overlay(_ committed: [(key: [UInt8], value: [UInt8])], with own: [(key: [UInt8], value: [UInt8]?)]) -> [(key: [UInt8], value: [UInt8])] {
+        guard !own.isEmpty else { return committed }
+        var ownByKey: [[UInt8]: [UInt8]?] = [:]
+        for write in own { ownByKey[write.key] = write.value }
+        var result: [(key: [UInt8], value: [UInt8])] = committed.compactMap { pair in
+            guard let override = ownByKey[pair.key] else { return pair }
+            return override.map { (pair.key, $0) }
+        }
+        let committedKeys = Set(committed.map(\.key))
+        for write in own where !committedKeys.contains(write.key) {
+            if let value = write.value { result.append((write.key, value)) }
+        }
+        result.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        return result
+    }
+}

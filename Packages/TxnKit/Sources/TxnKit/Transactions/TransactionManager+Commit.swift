@@ -1,0 +1,103 @@
+import MantisCore
+
+extension TransactionManager {
+    /// Validates, logs, waits for durability, installs. See the type's documentation.
+    func commit(_ transaction: Transaction) async throws {
+        let work = try transaction.beginCommit()
+        if work.writes.isEmpty {
+            finish(transaction, outcome: .readOnly)
+            return
+        }
+        let records = TransactionRecord.records(for: work.writes, transaction: transaction.id, maxPayload: options.maxRecordPayload)
+        let lsn: LSN
+        do {
+            lsn = try state.withLock { state -> LSN in
+                if transaction.isolation == .serializable {
+                    try validate(work, snapshot: transaction.snapshot, pending: state)
+                }
+                let lsn = try wal.enqueue(records)
+                state.reserve(lsn.rawValue, keys: work.writes.map(\.key))
+                return lsn
+            }
+        } catch {
+            finish(transaction, outcome: .aborted(Self.reason(for: error)))
+            throw error
+        }
+        do {
+            try await wal.waitForDurability(of: lsn)
+        } catch {
+            state.withLock { $0.finish(lsn.rawValue) }
+            finish(transaction, outcome: .aborted("wal_failed"))
+            throw error
+        }
+        store.install(work.writes, at: lsn.rawValue)
+        state.withLock { $0.finish(lsn.rawValue) }
+        finish(transaction, outcome: .committed)
+    }
+
+    /// Serializable: nothing this transaction read or scanned was committed (or is being
+    /// committed) by someone else after its snapshot.
+    private func validate(_ work: Transaction.CommitWork, snapshot: UInt64, pending: CommitState) throws {
+        let pendingKeys = pending.pendingKeys.values.lazy.flatMap { $0 }
+        for key in work.reads {
+            if let latest = store.latestCommit(of: key), latest > snapshot {
+                throw conflict("key read by this transaction was committed by another at \(latest), after its snapshot \(snapshot)", key: key)
+            }
+        }
+        if !work.reads.isEmpty {
+            for key in pendingKeys where work.reads.contains(key) {
+                throw conflict("key read by this transaction is being committed by another", key: key)
+            }
+        }
+        for range in work.ranges {
+            if store.hasVersion(in: range, newerThan: snapshot) {
+                throw conflict("range \(range) scanned by this transaction changed after its snapshot \(snapshot)", key: nil)
+            }
+            if let key = pendingKeys.first(where: { range.contains($0) }) {
+                throw conflict("range \(range) scanned by this transaction is being written by another", key: key)
+            }
+        }
+    }
+
+    private func conflict(_ message: String, key: [UInt8]?) -> MantisError {
+        MantisError(.serializationFailure, "serialization failure: \(message); retry the transaction",
+                    context: ErrorContext(operation: "commit", key: key))
+    }
+
+    enum Outcome {
+        case committed, readOnly
+        case aborted(String)
+    }
+
+    /// Ends a transaction: releases its locks and snapshot, counts the outcome.
+    func finish(_ transaction: Transaction, outcome: Outcome) {
+        guard transaction.markFinished(committed: { if case .aborted = outcome { return false }; return true }()) else { return }
+        lockManager.releaseAll(for: transaction.id)
+        state.withLock { state in
+            state.unregister(snapshot: transaction.snapshot)
+            state.statistics.active -= 1
+            switch outcome {
+            case .committed: state.statistics.committed += 1
+            case .readOnly: state.statistics.readOnlyCommitted += 1
+            case .aborted(let reason): state.statistics.aborted[reason, default: 0] += 1
+            }
+        }
+    }
+
+    func recordLockWait(_ duration: Duration) {
+        state.withLock { state in
+            state.statistics.lockRequests += 1
+            state.statistics.lockWaitNanoseconds &+= UInt64(max(0, duration.components.seconds)) * 1_000_000_000
+                + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000
+        }
+    }
+
+    /// The abort reason recorded for an error.
+    static func reason(for error: any Error) -> String {
+        guard let error = error as? MantisError else { return "error" }
+        switch error.code {
+        case .deadlock, .serializationFailure, .lockTimeout, .transactionTimeout, .walFailed: return error.code.rawValue
+        default: return error.hasCode(.walFailed) ? MantisError.Code.walFailed.rawValue : "error"
+        }
+    }
+}

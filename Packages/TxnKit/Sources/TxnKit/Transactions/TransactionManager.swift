@@ -1,0 +1,106 @@
+import Logging
+import MantisCore
+import Synchronization
+
+/// Begins and commits transactions over an `MVCCStore`, a `WriteAheadLog` and a `LockManager`.
+///
+/// Commit protocol (log before apply, acknowledge after durable): under one short critical
+/// section the transaction is validated (serializable) and its writes are enqueued in the WAL,
+/// which fixes its commit timestamp (the LSN of its commit record); outside it, the commit waits
+/// for the log's durability, installs the versions atomically at that timestamp, releases its
+/// locks and returns. New snapshots only cover commits whose every predecessor is installed, so a
+/// snapshot never changes. If the WAL fails, the commit throws and nothing becomes visible.
+/// A read-only transaction never touches the WAL.
+public final class TransactionManager: Sendable {
+    public let store: MVCCStore
+    public let wal: any WriteAheadLog
+    public let lockManager: any LockManager
+    public let options: TransactionManagerOptions
+    let logger: Logger
+    let state: Mutex<CommitState>
+
+    /// - Parameters:
+    ///   - lastCommit: the timestamp (LSN) of the newest commit already in `store` (after recovery).
+    ///   - nextTransactionID: the first id to hand out; must exceed every id ever used.
+    public init(
+        store: MVCCStore,
+        wal: any WriteAheadLog,
+        lockManager: any LockManager,
+        options: TransactionManagerOptions = TransactionManagerOptions(),
+        lastCommit: UInt64,
+        nextTransactionID: TransactionID,
+        logger: Logger = Logger(label: "mantisdb.txn", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.store = store
+        self.wal = wal
+        self.lockManager = lockManager
+        self.options = options
+        self.logger = logger
+        self.state = Mutex(CommitState(lastCommit: lastCommit, nextTransactionID: nextTransactionID.rawValue))
+    }
+
+    /// Starts a transaction; snapshot and serializable transactions read as of now.
+    public func begin(_ isolation: IsolationLevel = .snapshot) -> Transaction {
+        let (id, snapshot) = state.withLock { state -> (UInt64, UInt64) in
+            let id = state.nextTransactionID
+            state.nextTransactionID += 1
+            let snapshot = state.visible
+            state.register(snapshot: snapshot)
+            state.statistics.begun += 1
+            state.statistics.active += 1
+            return (id, snapshot)
+        }
+        return Transaction(manager: self, id: TransactionID(id), isolation: isolation, snapshot: snapshot,
+                           deadline: .now + options.transactionTimeout)
+    }
+
+    /// The newest snapshot: every commit at or below it is installed.
+    public var visibleSnapshot: UInt64 { state.withLock { $0.visible } }
+
+    public var statistics: TransactionStatistics { state.withLock { $0.statistics } }
+
+    /// The next transaction id that will be handed out.
+    public var nextTransactionID: TransactionID { state.withLock { TransactionID($0.nextTransactionID) } }
+
+    /// Frees versions no active snapshot can see. Returns how many.
+    @discardableResult
+    public func collectGarbage() -> Int {
+        let horizon = state.withLock { $0.oldestActiveSnapshot }
+        return store.collectGarbage(oldestActiveSnapshot: horizon)
+    }
+
+    /// Keeps the current snapshot readable (garbage collection leaves it alone) until `release`.
+    /// For long readers outside transactions, such as a checkpoint.
+    public func pinSnapshot() -> SnapshotPin {
+        let snapshot = state.withLock { state -> UInt64 in
+            let snapshot = state.visible
+            state.register(snapshot: snapshot)
+            return snapshot
+        }
+        return SnapshotPin(snapshot: snapshot) { [self] in state.withLock { $0.unregister(snapshot: snapshot) } }
+    }
+
+    /// Who holds which lock and who waits for whom.
+    public func lockTable() -> LockTableSnapshot { lockManager.snapshot() }
+}
+
+/// A registered snapshot; call `release()` when done (garbage collection may then free it).
+public final class SnapshotPin: Sendable {
+    public let snapshot: UInt64
+    private let releaseAction: Mutex<(@Sendable () -> Void)?>
+
+    init(snapshot: UInt64, release: @escaping @Sendable () -> Void) {
+        self.snapshot = snapshot
+        self.releaseAction = Mutex(release)
+    }
+
+    public func release() {
+        let action = releaseAction.withLock { action -> (@Sendable () -> Void)? in
+            defer { action = nil }
+            return action
+        }
+        action?()
+    }
+
+    deinit { release() }
+}

@@ -1,0 +1,13 @@
+/// Limits of the transaction manager.
+public struct TransactionManagerOptions: Sendable {
+    /// A transaction older than this is aborted at its next step (`transactionTimeout`).
+    public var transactionTimeout: Duration = .seconds(60)
+    /// The longest a lock request waits (`lockTimeout`).
+    public var lockTimeout: Duration = .seconds(5)
+    /// Largest WAL record payload a transaction's writes are split into.
+    public var maxRecordPayload: Int = 1 << 20
+    /// Largest write set (keys + values) one transaction may buffer (`resourceExhausted` past it).
+    public var maxWriteSetBytes: Int = 256 << 20
+
+    public init() {}
+}

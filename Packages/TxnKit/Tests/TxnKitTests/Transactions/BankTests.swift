@@ -1,0 +1,92 @@
+import MantisCore
+import MantisCoreTesting
+import Synchronization
+import Testing
+import TxnKit
+
+@Suite("Bank invariant") struct BankTests {
+    static let accounts = 100
+    static let initial = 1_000
+
+    static func account(_ index: Int) -> [UInt8] { bytes("acct/" + String(repeating: "0", count: 3 - String(index).count) + String(index)) }
+
+    @Test("16 tasks transferring for a few seconds: the total never changes in any snapshot, nor after a crash and reopen",
+          arguments: [IsolationLevel.snapshot, .serializable])
+    func transfers(isolation: IsolationLevel) async throws {
+        let seed: UInt64 = isolation == .snapshot ? 101 : 202
+        let db = try TestDatabase(seed: seed)
+        try await retrying(db.manager, .snapshot) { txn in
+            for index in 0..<Self.accounts { try await txn.put(Self.account(index), encode(Self.initial)) }
+        }
+        let total = Self.accounts * Self.initial
+        let deadline = ContinuousClock.now + .seconds(3)
+        let committed = Counter()
+        let badSnapshots = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<16 {
+                group.addTask {
+                    var random = SplitMix64(seed: seed &+ UInt64(worker))
+                    while ContinuousClock.now < deadline {
+                        let from = Int(random.next() % UInt64(Self.accounts))
+                        var to = Int(random.next() % UInt64(Self.accounts))
+                        if to == from { to = (to + 1) % Self.accounts }
+                        let amount = Int(random.next() % 50) + 1
+                        try await retrying(db.manager, isolation) { txn in
+                            let a = decode(try await txn.get(Self.account(from)))
+                            let b = decode(try await txn.get(Self.account(to)))
+                            try await txn.put(Self.account(from), encode(a - amount))
+                            try await txn.put(Self.account(to), encode(b + amount))
+                        }
+                        committed.increment()
+                    }
+                }
+            }
+            group.addTask {
+                while ContinuousClock.now < deadline {
+                    let txn = db.manager.begin(.snapshot)
+                    let sum = try await txn.scan(.prefix(bytes("acct/"))).reduce(0) { $0 + decode($1.value) }
+                    try await txn.commit()
+                    if sum != total { badSnapshots.increment() }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(badSnapshots.value == 0, "seed \(seed): a snapshot saw a total other than \(total)")
+        #expect(committed.value > 100, "seed \(seed): too few transfers committed")
+        let sum = try db.contents().values.reduce(0) { $0 + decode($1) }
+        #expect(sum == total)
+
+        let reopened = try await db.crashAndReopen(.dropUnsynced)
+        let after = try reopened.contents()
+        #expect(after.count == Self.accounts)
+        #expect(after.values.reduce(0) { $0 + decode($1) } == total, "seed \(seed): total changed across a crash")
+        #expect(after == (try db.contents()), "seed \(seed): every acknowledged transfer survived (sync durability)")
+    }
+
+    @Test("a contended counter (16 tasks, 1 key, serializable) makes progress and loses no increment")
+    func contendedCounter() async throws {
+        let db = try TestDatabase(seed: 3)
+        let perTask = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    for _ in 0..<perTask {
+                        try await retrying(db.manager, .serializable, attempts: 10_000) { txn in
+                            let value = decode(try await txn.get(bytes("counter")))
+                            try await txn.put(bytes("counter"), encode(value + 1))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(decode(try db.contents()[bytes("counter")]) == 16 * perTask)
+    }
+}
+
+final class Counter: Sendable {
+    private let storage = Atomic<Int>(0)
+    func increment() { storage.add(1, ordering: .relaxed) }
+    var value: Int { storage.load(ordering: .relaxed) }
+}

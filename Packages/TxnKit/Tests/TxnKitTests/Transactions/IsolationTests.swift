@@ -1,0 +1,135 @@
+import MantisCore
+import Testing
+import TxnKit
+
+@Suite("Isolation levels") struct IsolationTests {
+    @Test("read-your-writes and scans overlay the transaction's own writes")
+    func readYourWrites() async throws {
+        let db = try TestDatabase()
+        try await retrying(db.manager, .snapshot) { txn in
+            try await txn.put(bytes("a"), bytes("1"))
+            try await txn.put(bytes("c"), bytes("3"))
+        }
+        let txn = db.manager.begin(.snapshot)
+        try await txn.put(bytes("b"), bytes("2"))
+        try await txn.delete(bytes("c"))
+        #expect(try await txn.get(bytes("b")) == bytes("2"))
+        #expect(try await txn.get(bytes("c")) == nil)
+        let scanned = try await txn.scan(.all).map { String(decoding: $0.key, as: UTF8.self) }
+        #expect(scanned == ["a", "b"])
+        #expect(try await txn.scan(.all, limit: 1).count == 1)
+        txn.rollback()
+        #expect(try db.contents().keys.map { String(decoding: $0, as: UTF8.self) }.sorted() == ["a", "c"])
+    }
+
+    @Test("write skew (two on-call doctors) happens at snapshot and is prevented at serializable")
+    func writeSkew() async throws {
+        for isolation in [IsolationLevel.snapshot, .serializable] {
+            let db = try TestDatabase()
+            try await retrying(db.manager, .snapshot) { txn in
+                try await txn.put(bytes("alice"), bytes("on"))
+                try await txn.put(bytes("bob"), bytes("on"))
+            }
+            // Each doctor checks that the other is on call, then goes off call.
+            let t1 = db.manager.begin(isolation)
+            let t2 = db.manager.begin(isolation)
+            #expect(try await t1.get(bytes("bob")) == bytes("on"))
+            #expect(try await t2.get(bytes("alice")) == bytes("on"))
+            try await t1.put(bytes("alice"), bytes("off"))
+            try await t2.put(bytes("bob"), bytes("off"))
+            try await t1.commit()
+            if isolation == .snapshot {
+                try await t2.commit()
+                let contents = try db.contents()
+                #expect(contents[bytes("alice")] == bytes("off") && contents[bytes("bob")] == bytes("off"), "snapshot isolation allows write skew")
+            } else {
+                await expectCode(.serializationFailure) { try await t2.commit() }
+                let contents = try db.contents()
+                #expect(contents[bytes("bob")] == bytes("on"), "serializable keeps one doctor on call")
+            }
+        }
+    }
+
+    @Test("lost update: happens at read committed, prevented at snapshot and serializable", arguments: IsolationLevel.allCases)
+    func lostUpdate(isolation: IsolationLevel) async throws {
+        let db = try TestDatabase()
+        try await retrying(db.manager, .snapshot) { try await $0.put(bytes("x"), encode(10)) }
+        let t1 = db.manager.begin(isolation)
+        let t2 = db.manager.begin(isolation)
+        let v1 = decode(try await t1.get(bytes("x")))
+        let v2 = decode(try await t2.get(bytes("x")))
+        try await t1.put(bytes("x"), encode(v1 + 1))
+        let second = Task { try await t2.put(bytes("x"), encode(v2 + 1)); try await t2.commit() }
+        try await Task.sleep(for: .milliseconds(20))
+        try await t1.commit()
+        let outcome = await second.result
+        let final = decode(try db.contents()[bytes("x")])
+        switch isolation {
+        case .readCommitted:
+            #expect((try? outcome.get()) != nil, "read committed lets the second writer through")
+            #expect(final == 11, "one increment lost at read committed")
+        case .snapshot, .serializable:
+            #expect(throws: MantisError.self) { try outcome.get() }
+            #expect((outcome.failure as? MantisError)?.code == .serializationFailure)
+            #expect(final == 11)
+        }
+    }
+
+    @Test("phantom: a repeated scan sees a concurrent insert at read committed, not at serializable; a write depending on the scan is aborted at serializable")
+    func phantom() async throws {
+        for isolation in [IsolationLevel.readCommitted, .serializable] {
+            let db = try TestDatabase()
+            try await retrying(db.manager, .snapshot) { txn in
+                try await txn.put(bytes("order/1"), bytes("a"))
+                try await txn.put(bytes("order/2"), bytes("b"))
+            }
+            let reader = db.manager.begin(isolation)
+            let first = try await reader.scan(.prefix(bytes("order/")))
+            try await retrying(db.manager, .snapshot) { try await $0.put(bytes("order/3"), bytes("c")) }
+            let second = try await reader.scan(.prefix(bytes("order/")))
+            if isolation == .readCommitted {
+                #expect(second.count == first.count + 1, "read committed sees the phantom")
+                reader.rollback()
+            } else {
+                #expect(second.count == first.count, "serializable sees no phantom")
+                try await reader.put(bytes("summary"), encode(second.count))
+                await expectCode(.serializationFailure) { try await reader.commit() }
+            }
+        }
+    }
+
+    @Test("read-only transactions never write to the WAL")
+    func readOnlyNoWAL() async throws {
+        let db = try TestDatabase()
+        try await retrying(db.manager, .snapshot) { try await $0.put(bytes("k"), bytes("v")) }
+        let before = db.wal.status.appendedRecords
+        for isolation in IsolationLevel.allCases {
+            let txn = db.manager.begin(isolation)
+            _ = try await txn.get(bytes("k"))
+            _ = try await txn.scan(.all)
+            try await txn.commit()
+        }
+        #expect(db.wal.status.appendedRecords == before)
+        #expect(db.manager.statistics.readOnlyCommitted == 3)
+    }
+
+    @Test("snapshot reads do not see later commits; read committed does")
+    func snapshotStability() async throws {
+        let db = try TestDatabase()
+        try await retrying(db.manager, .snapshot) { try await $0.put(bytes("k"), bytes("v1")) }
+        let snap = db.manager.begin(.snapshot)
+        let rc = db.manager.begin(.readCommitted)
+        try await retrying(db.manager, .snapshot) { try await $0.put(bytes("k"), bytes("v2")) }
+        #expect(try await snap.get(bytes("k")) == bytes("v1"))
+        #expect(try await rc.get(bytes("k")) == bytes("v2"))
+        snap.rollback()
+        rc.rollback()
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

@@ -1,0 +1,60 @@
+import MantisCore
+import TxnKit
+
+extension Database {
+    /// Runs `body` in a transaction and commits it (unless `body` already committed or rolled
+    /// back). Deadlocks and serialization failures are retried with backoff up to
+    /// `options.retry.maxAttempts` times; any other error rolls back and is rethrown.
+    /// Returns once the commit is durable.
+    public func transaction<T>(
+        isolation: IsolationLevel = .snapshot,
+        _ body: (Transaction) async throws -> T
+    ) async throws -> T {
+        try checkOpen()
+        var attempt = 0
+        while true {
+            attempt += 1
+            let transaction = manager.begin(isolation)
+            do {
+                let result = try await body(transaction)
+                if !transaction.isFinished { try await transaction.commit() }
+                return result
+            } catch {
+                transaction.rollback()
+                guard TransactionRetryPolicy.isRetryable(error), attempt < options.retry.maxAttempts else { throw error }
+                let delay = random.withLock { options.retry.delay(after: attempt, using: &$0) }
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Starts a transaction driven by the caller (interactive `BEGIN … COMMIT`).
+    public func begin(_ isolation: IsolationLevel = .snapshot) throws -> Transaction {
+        try checkOpen()
+        return manager.begin(isolation)
+    }
+
+    // MARK: Autocommit
+
+    /// The latest committed value of `key`.
+    public func get(_ key: [UInt8]) throws -> [UInt8]? {
+        try checkOpen()
+        return try store.get(key, at: manager.visibleSnapshot)
+    }
+
+    /// Writes `value` under `key` in its own transaction; returns once durable.
+    public func put(_ key: [UInt8], _ value: [UInt8]) async throws {
+        try await transaction(isolation: .readCommitted) { try await $0.put(key, value) }
+    }
+
+    /// Deletes `key` in its own transaction; returns once durable.
+    public func delete(_ key: [UInt8]) async throws {
+        try await transaction(isolation: .readCommitted) { try await $0.delete(key) }
+    }
+
+    /// The latest committed pairs of `range`, ascending, at most `limit`.
+    public func scan(_ range: KeyRange = .all, limit: Int? = nil) throws -> [(key: [UInt8], value: [UInt8])] {
+        try checkOpen()
+        return try store.scan(range, at: manager.visibleSnapshot, limit: limit)
+    }
+}

@@ -1,0 +1,42 @@
+import IntegrityKit
+import MantisCore
+
+/// Makes transaction ids unique and increasing across restarts without logging every id:
+/// each open bumps a durable epoch (`txn-epoch`, written atomically) and ids are
+/// `epoch << 32 | counter`. Ids of read-only and aborted transactions, which never reach the
+/// log, can therefore never be reused either.
+enum TransactionIDEpoch {
+    static let fileName = "txn-epoch"
+    static let magic: UInt32 = 0x4550_4E4D  // "MNPE"
+
+    /// Reads the last epoch, stores the next one durably, and returns the first id of the new epoch.
+    static func advance(directory: String, fileSystem: any FileSystem) throws -> TransactionID {
+        let path = Path.join(directory, fileName)
+        var epoch: UInt64 = 0
+        if fileSystem.fileExists(path) {
+            let bytes = try fileSystem.readFile(path)
+            var reader = ByteReader(bytes, source: path)
+            let magicRead = try reader.read(UInt32.self, "magic")
+            let value = try reader.read(UInt64.self, "epoch")
+            let stored = try reader.read(UInt32.self, "checksum")
+            guard magicRead == magic, stored == Self.check(value) else {
+                throw MantisError(.corruption, "transaction id epoch file is damaged", context: ErrorContext(operation: "open", file: path, offset: 0))
+            }
+            epoch = value
+        }
+        epoch += 1
+        var bytes: [UInt8] = []
+        bytes.appendLittleEndian(magic)
+        bytes.appendLittleEndian(epoch)
+        bytes.appendLittleEndian(check(epoch))
+        try fileSystem.writeFileAtomically(path, contents: bytes)
+        return TransactionID(epoch << 32)
+    }
+
+    /// CRC-32 (zlib) of the epoch's bytes, whatever checksum the database is configured with.
+    private static func check(_ value: UInt64) -> UInt32 {
+        var bytes: [UInt8] = []
+        bytes.appendLittleEndian(value)
+        return CRC32Checksum().checksum(bytes)
+    }
+}

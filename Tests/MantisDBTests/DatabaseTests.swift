@@ -1,0 +1,91 @@
+import Foundation
+import MantisCore
+import MantisCoreTesting
+import MantisDB
+import Testing
+import TxnKit
+
+@Suite("Database facade") struct DatabaseTests {
+    func options(_ dir: String) -> DatabaseOptions {
+        var options = DatabaseOptions(directory: dir)
+        options.wal.segmentSize = 1 << 20
+        options.wal.prepareSegmentsAhead = false
+        return options
+    }
+
+    @Test("autocommit and transactions survive close and reopen on real files")
+    func reopen() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await Database.open(options(dir))
+        try await db.put(Array("a".utf8), Array("1".utf8))
+        try await db.transaction(isolation: .serializable) { txn in
+            try await txn.put(Array("b".utf8), Array("2".utf8))
+            try await txn.delete(Array("a".utf8))
+        }
+        try await db.put(Array("c".utf8), Array("3".utf8))
+        try await db.delete(Array("c".utf8))
+        #expect(try db.get(Array("b".utf8)) == Array("2".utf8))
+        try await db.close()
+        await #expect(throws: MantisError.self) { try await db.put(Array("x".utf8), []) }
+
+        let again = try await Database.open(options(dir))
+        #expect(try again.scan().map { String(decoding: $0.key, as: UTF8.self) } == ["b"])
+        #expect(again.openReport.replay.committedTransactions == 4)
+        try await again.close()
+    }
+
+    @Test("transaction() retries serialization failures until the body succeeds")
+    func retries() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await Database.open(options(dir))
+        try await db.put(Array("n".utf8), [0])
+        let attempts = Shared(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await db.transaction(isolation: .serializable) { txn in
+                        attempts.update { $0 += 1 }
+                        let value = try await txn.get(Array("n".utf8))![0]
+                        try await Task.sleep(for: .milliseconds(2))
+                        try await txn.put(Array("n".utf8), [value + 1])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try db.get(Array("n".utf8)) == [8])
+        #expect(attempts.value > 8, "some attempts conflicted and were retried")
+        try await db.close()
+    }
+
+    @Test("transaction ids keep increasing across reopen even for read-only transactions")
+    func transactionIDs() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await Database.open(options(dir))
+        let first = try db.begin(.snapshot)
+        first.rollback()
+        try await db.close()
+        let again = try await Database.open(options(dir))
+        let second = try again.begin(.snapshot)
+        #expect(second.id > first.id)
+        second.rollback()
+        try await again.close()
+    }
+}
+
+final class Shared<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); defer { lock.unlock() }; stored = newValue }
+    }
+    func update(_ body: (inout Value) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        body(&stored)
+    }
+}
