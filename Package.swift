@@ -14,6 +14,8 @@ let package = Package(
         .package(path: "Packages/WALKit"),
         .package(path: "Packages/TxnKit"),
         .package(path: "Packages/RecoveryKit"),
+        .package(path: "Plugins/ZlibCodec"),
+        .package(path: "Plugins/LZ4Codec"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
@@ -25,6 +27,8 @@ let package = Package(
             .product(name: "WALKit", package: "WALKit"),
             .product(name: "TxnKit", package: "TxnKit"),
             .product(name: "RecoveryKit", package: "RecoveryKit"),
+            .product(name: "ZlibCodec", package: "ZlibCodec"),
+            .product(name: "LZ4Codec", package: "LZ4Codec"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "mantisdb", dependencies: [

@@ -31,7 +31,8 @@ import TxnKit
 
         let again = try await Database.open(options(dir))
         #expect(try again.scan().map { String(decoding: $0.key, as: UTF8.self) } == ["b"])
-        #expect(again.openReport.replay.committedTransactions == 4)
+        #expect(again.recovery?.replay.committedTransactions == 4)
+        #expect(again.recovery?.cleanShutdown == true)
         try await again.close()
     }
 

@@ -1,48 +1,87 @@
 import Logging
 import MantisCore
+import RecoveryKit
 import Synchronization
 import TxnKit
 import WALKit
 
-/// A MantisDB database: ACID transactions over a write-ahead log and an MVCC store.
+/// A MantisDB database: ACID transactions over a write-ahead log and an MVCC store, with
+/// checkpoints, crash recovery and a recovery-point objective.
 ///
 /// Durability: a commit returns only when its records meet the WAL's durability level (with
-/// `sync`, on stable storage). Opening rebuilds the committed state from the log; transactions
-/// without a commit record are dropped.
+/// `sync`, on stable storage). Opening recovers the committed state (checkpoint + log replay).
+/// If recovery finds damage it must not paper over, the database is in **safe mode**: reads are
+/// served from what could be recovered, every write is refused with `readOnly` and the reason.
 public final class Database: Sendable {
     public let options: DatabaseOptions
     public let manager: TransactionManager
     public let wal: any WriteAheadLog
     public let store: MVCCStore
-    /// What opening found: the WAL's report and the replay.
-    public let openReport: DatabaseOpenReport
+    public let mode: DatabaseMode
+    /// What recovery found and did (nil for an in-memory log).
+    public let recovery: RecoveryReport?
+    public let checkpointer: Checkpointer?
+    public let rpoMonitor: RPOMonitor?
+    public let dataDirectory: DataDirectory
+    let alerts: any AlertSink
     let logger: Logger
     let random = Mutex(SplitMix64(seed: WallClock.nanosecondsSinceEpoch()))
     let closed = Atomic<Bool>(false)
 
-    init(options: DatabaseOptions, manager: TransactionManager, wal: any WriteAheadLog, report: DatabaseOpenReport) {
+    init(
+        options: DatabaseOptions, manager: TransactionManager, wal: any WriteAheadLog, mode: DatabaseMode,
+        recovery: RecoveryReport?, checkpointer: Checkpointer?, rpoMonitor: RPOMonitor?, alerts: any AlertSink
+    ) {
         self.options = options
         self.manager = manager
         self.wal = wal
         self.store = manager.store
-        self.openReport = report
+        self.mode = mode
+        self.recovery = recovery
+        self.checkpointer = checkpointer
+        self.rpoMonitor = rpoMonitor
+        self.dataDirectory = DataDirectory(options.directory)
+        self.alerts = alerts
         self.logger = options.logger
     }
 
-    /// Makes everything durable and releases the files. Later calls throw `closed`.
+    public var isReadOnly: Bool { mode.isSafe }
+
+    /// Takes a checkpoint now; returns what was written.
+    @discardableResult
+    public func checkpoint() async throws -> CheckpointInfo {
+        try checkOpen()
+        guard let checkpointer else {
+            throw MantisError(isReadOnly ? .readOnly : .invalidArgument,
+                              isReadOnly ? "no checkpoints in safe mode: \(mode)" : "this database has no checkpoints (in-memory log)")
+        }
+        return try await checkpointer.checkpoint()
+    }
+
+    /// Forces every acknowledged write durable (meaningful with `async` or `os` durability).
+    public func sync() async throws {
+        try checkOpen()
+        try await wal.sync()
+    }
+
+    /// Stops background work, makes everything durable, optionally checkpoints, writes the
+    /// clean-shutdown marker last. Later calls throw `closed`.
     public func close() async throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        await rpoMonitor?.stop()
+        await checkpointer?.stop()
+        if options.checkpointOnClose, let checkpointer {
+            do { try await checkpointer.checkpoint() } catch { logger.error("final checkpoint failed", metadata: ["error": "\(error)"]) }
+        }
         try await wal.close()
+        if options.walKind == .segmented, !isReadOnly {
+            try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN),
+                                          to: dataDirectory.cleanShutdownMarker,
+                                          fileSystem: options.fileSystem, checksum: options.checksum)
+        }
     }
 
     func checkOpen() throws {
         if closed.load(ordering: .acquiring) { throw MantisError(.closed, "the database is closed") }
     }
-}
-
-/// What `Database.open` found and did.
-public struct DatabaseOpenReport: Sendable {
-    public var wal: WALOpenReport?
-    public var replay: ReplayResult
-    public var duration: Duration
 }

@@ -1,8 +1,11 @@
 import IntegrityKit
+import LZ4Codec
 import Logging
 import MantisCore
+import RecoveryKit
 import TxnKit
 import WALKit
+import ZlibCodec
 
 /// Everything `Database.open` needs. Components are values passed in, never globals: swap the
 /// file system, checksum, log or lock manager by passing another one.
@@ -20,6 +23,23 @@ public struct DatabaseOptions: Sendable {
     public var transactions = TransactionManagerOptions()
     /// Verify each value's checksum on every read (a mismatch is reported, never returned).
     public var verifyReads = true
+    /// Every checksum algorithm existing files may use (the configured one is used for new data).
+    public var readableChecksums: [any ChecksumAlgorithm] = ChecksumAlgorithms.all
+    /// The codec new checkpoints are compressed with.
+    public var checkpointCodec: any CheckpointCodec = (try? LZ4CheckpointCodec()) ?? NoneCheckpointCodec()
+    /// Every codec existing checkpoints may use.
+    public var readableCodecs: [any CheckpointCodec] = DatabaseOptions.allCodecs
+    public var checkpoints = CheckpointOptions()
+    /// Take a checkpoint on a graceful close (faster next open).
+    public var checkpointOnClose = false
+    /// The most recent writes an operator accepts to lose; watched, alerting on breach. Nil: not watched.
+    public var rpo: Duration?
+    /// What to do when recovery finds damage it must not paper over.
+    public var safeMode = SafeModePolicy.readOnly
+    /// Where alerts go.
+    public var alertSinks: [any AlertSink] = []
+    /// Called during a long replay.
+    public var recoveryProgress: (@Sendable (RecoveryProgress) -> Void)?
     /// How `Database.transaction` retries deadlocks and serialization failures.
     public var retry = TransactionRetryPolicy()
     public var logger = Logger(label: "mantisdb", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -28,9 +48,39 @@ public struct DatabaseOptions: Sendable {
         self.directory = directory
     }
 
+    /// `rpo: 0` requires `sync` durability; an RPO of N requires async flushes at most N apart.
+    public func validateRPO() throws {
+        guard let rpo else { return }
+        switch wal.durability {
+        case .sync: break
+        case .os where rpo == .zero, .async where rpo == .zero:
+            throw MantisError(.invalidConfiguration, "rpo 0 (no acknowledged write may be lost) requires wal durability 'sync', not '\(wal.durability)'",
+                              context: ErrorContext(operation: "configure", metadata: ["setting": "rpo"]))
+        case .async(let interval) where interval > rpo:
+            throw MantisError(.invalidConfiguration, "the async flush interval \(interval) exceeds the rpo \(rpo): writes could stay undurable longer than the rpo allows",
+                              context: ErrorContext(operation: "configure", metadata: ["setting": "rpo"]))
+        default: break
+        }
+    }
+
     public enum WALKind: String, Sendable, CaseIterable {
         case segmented
         case memory
+    }
+
+    public enum SafeModePolicy: String, Sendable, CaseIterable {
+        /// Open read-only with the reason; writes are refused with `readOnly`.
+        case readOnly = "read-only"
+        /// Refuse to open: `open` throws with the reason.
+        case refuse
+    }
+
+    /// `none`, `zlib` (level 1) and `lz4`.
+    public static var allCodecs: [any CheckpointCodec] {
+        var codecs: [any CheckpointCodec] = [NoneCheckpointCodec()]
+        if let zlib = try? ZlibCheckpointCodec() { codecs.append(zlib) }
+        if let lz4 = try? LZ4CheckpointCodec() { codecs.append(lz4) }
+        return codecs
     }
 }
 

@@ -1,8 +1,9 @@
 /// The manager's shared bookkeeping, behind one mutex: which commits are durable-pending,
 /// what snapshot is visible, which snapshots are active.
 struct CommitState {
-    /// Commit LSNs reserved (enqueued in the WAL) but not yet installed, ascending.
-    var pending: [UInt64] = []
+    /// Commits enqueued in the WAL but not yet installed, ascending: the LSN of the
+    /// transaction's first record and of its commit record.
+    var pending: [(first: UInt64, commit: UInt64)] = []
     /// Keys written by each pending commit (serializable validation must see them).
     var pendingKeys: [UInt64: [[UInt8]]] = [:]
     /// The highest commit LSN ever reserved or installed.
@@ -17,21 +18,23 @@ struct CommitState {
         self.nextTransactionID = nextTransactionID
     }
 
-    /// Every commit at or below this is installed: the snapshot new transactions read at.
+    /// The snapshot new transactions read at: every transaction with any WAL record at or below
+    /// it is installed, so a checkpoint at it plus a replay from the next LSN is complete (a
+    /// multi-record transaction is never split by the checkpoint).
     var visible: UInt64 {
-        if let first = pending.first { return first - 1 }
+        if let first = pending.first { return first.first - 1 }
         return highestCommit
     }
 
-    mutating func reserve(_ lsn: UInt64, keys: [[UInt8]]) {
-        pending.append(lsn)
-        pendingKeys[lsn] = keys
-        highestCommit = max(highestCommit, lsn)
+    mutating func reserve(first: UInt64, commit: UInt64, keys: [[UInt8]]) {
+        pending.append((first, commit))
+        pendingKeys[commit] = keys
+        highestCommit = max(highestCommit, commit)
     }
 
-    mutating func finish(_ lsn: UInt64) {
-        if let index = pending.firstIndex(of: lsn) { pending.remove(at: index) }
-        pendingKeys[lsn] = nil
+    mutating func finish(_ commit: UInt64) {
+        if let index = pending.firstIndex(where: { $0.commit == commit }) { pending.remove(at: index) }
+        pendingKeys[commit] = nil
     }
 
     mutating func register(snapshot: UInt64) {

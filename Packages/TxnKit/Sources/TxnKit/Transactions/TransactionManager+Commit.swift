@@ -16,7 +16,7 @@ extension TransactionManager {
                     try validate(work, snapshot: transaction.snapshot, pending: state)
                 }
                 let lsn = try wal.enqueue(records)
-                state.reserve(lsn.rawValue, keys: work.writes.map(\.key))
+                state.reserve(first: lsn.rawValue - UInt64(records.count - 1), commit: lsn.rawValue, keys: work.writes.map(\.key))
                 return lsn
             }
         } catch {

@@ -5,7 +5,8 @@ import MantisCore
 final class SegmentedWALCursor: WALCursor {
     private let segments: [SegmentInfo]
     private let start: LSN
-    private let limit: LSN
+    /// The last LSN to return; nil reads to the end of the last segment.
+    private let limit: LSN?
     private let fileSystem: any FileSystem
     private let checksums: ChecksumSet
     private var index: Int
@@ -13,7 +14,7 @@ final class SegmentedWALCursor: WALCursor {
     private var reader: SegmentReader?
     private var expected: LSN?
 
-    init(segments: [SegmentInfo], from start: LSN, through limit: LSN, fileSystem: any FileSystem, checksums: ChecksumSet) {
+    init(segments: [SegmentInfo], from start: LSN, through limit: LSN?, fileSystem: any FileSystem, checksums: ChecksumSet) {
         self.segments = segments
         self.start = start
         self.limit = limit
@@ -26,7 +27,7 @@ final class SegmentedWALCursor: WALCursor {
 
     func next() throws -> WALEntry? {
         while true {
-            if let expected, expected > limit { return nil }
+            if let expected, let limit, expected > limit { return nil }
             guard let reader = try currentReader() else { return nil }
             if let header = try reader.next() {
                 expected = header.lsn.next
@@ -64,7 +65,7 @@ final class SegmentedWALCursor: WALCursor {
         let path = segments[index].path
         switch reader.stop {
         case .endOfFile?, .zeroHeader?:
-            if isLast && reader.expectedLSN <= limit {
+            if isLast, let limit, reader.expectedLSN <= limit {
                 throw MantisError(.corruption, "the log ends before LSN \(reader.expectedLSN), but records up to \(limit) were written", context: ErrorContext(operation: "read wal", file: path, offset: reader.offset))
             }
             if case .zeroHeader(let offset)? = reader.stop, !isLast {
@@ -79,6 +80,6 @@ final class SegmentedWALCursor: WALCursor {
         file = nil
         self.reader = nil
         index += 1
-        if index >= segments.count { expected = limit.next }
+        if index >= segments.count { expected = (limit ?? reader.expectedLSN.previous).next }
     }
 }

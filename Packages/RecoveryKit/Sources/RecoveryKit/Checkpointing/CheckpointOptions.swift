@@ -1,0 +1,18 @@
+/// When and how checkpoints are taken and kept.
+public struct CheckpointOptions: Sendable {
+    /// Take one this often (nil: never on a timer).
+    public var interval: Duration? = .seconds(300)
+    /// Take one once this many WAL bytes were appended since the last (nil: no byte trigger).
+    public var walBytes: UInt64? = 256 << 20
+    /// How many checkpoints to keep; WAL segments wholly below the oldest kept are removed.
+    public var keep = 2
+    /// Uncompressed bytes per compressed block.
+    public var blockSize = 1 << 20
+    /// Backoff after a failed checkpoint: doubles from `retryInitialDelay` up to `retryMaxDelay`.
+    public var retryInitialDelay: Duration = .seconds(1)
+    public var retryMaxDelay: Duration = .seconds(60)
+    /// Consecutive failures after which the alert turns critical.
+    public var criticalAfterFailures = 3
+
+    public init() {}
+}

@@ -1,0 +1,182 @@
+import IntegrityKit
+import MantisCore
+import MantisCoreTesting
+import RecoveryKit
+import Testing
+import TxnKit
+import WALKit
+
+@Suite("Recovery engine") struct RecoveryEngineTests {
+    @Test("checkpoint + log replay rebuilds exactly the committed state; old segments are removed after a checkpoint")
+    func checkpointAndReplay() async throws {
+        let fs = FaultInjectingFileSystem(seed: 1)
+        let db = try RecoveringDatabase(fileSystem: fs)
+        for index in 0..<200 { try await commit(db.manager!, [(bytes("k\(index % 50)"), bytes("v\(index)"))]) }
+        let walBefore = try fs.contentsOfDirectory(RecoveringDatabase.dataDirectory.wal).count
+        #expect(walBefore > 2)
+        let info = try await db.checkpointer!.checkpoint()
+        #expect(info.entryCount == 50)
+        for index in 200..<260 { try await commit(db.manager!, [(bytes("k\(index % 70)"), bytes("v\(index)"))]) }
+        try await commit(db.manager!, [(bytes("k3"), nil)])
+        let expected = try db.contents()
+        _ = try await db.checkpointer!.checkpoint()
+        _ = try await db.checkpointer!.checkpoint()
+        #expect(try fs.contentsOfDirectory(RecoveringDatabase.dataDirectory.wal).count < walBefore, "segments below the oldest kept checkpoint removed")
+        #expect(try CheckpointDirectory(path: RecoveringDatabase.dataDirectory.checkpoints, fileSystem: fs).list().count == 2)
+        for index in 260..<280 { try await commit(db.manager!, [(bytes("late\(index)"), bytes("x"))]) }
+        let final = try db.contents()
+        await db.crash(.dropUnsynced)
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(!reopened.report.cleanShutdown)
+        #expect(reopened.report.checkpoint != nil)
+        #expect(reopened.report.mode == .normal)
+        #expect(try reopened.contents() == final)
+        #expect(final.count == expected.count + 20)
+    }
+
+    @Test("the newest checkpoint corrupt: it is quarantined with a reason file, the older one plus more log is used")
+    func fallback() async throws {
+        let fs = FaultInjectingFileSystem(seed: 2)
+        var options = CheckpointOptions()
+        options.keep = 3
+        let db = try RecoveringDatabase(fileSystem: fs, checkpoints: options)
+        for index in 0..<50 { try await commit(db.manager!, [(bytes("a\(index)"), bytes("1"))]) }
+        let older = try await db.checkpointer!.checkpoint()
+        for index in 0..<50 { try await commit(db.manager!, [(bytes("b\(index)"), bytes("2"))]) }
+        let newest = try await db.checkpointer!.checkpoint()
+        for index in 0..<10 { try await commit(db.manager!, [(bytes("c\(index)"), bytes("3"))]) }
+        let expected = try db.contents()
+        try await db.close()
+        try fs.corrupt(path: newest.path, offset: 100, xor: 0x40)
+
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.checkpoint?.lsn == older.lsn)
+        #expect(reopened.report.quarantined.count == 1)
+        let quarantined = try #require(reopened.report.quarantined.first)
+        #expect(fs.fileExists(quarantined))
+        #expect(fs.fileExists(quarantined + ".reason.json"))
+        let reason = String(decoding: try fs.readFile(quarantined + ".reason.json"), as: UTF8.self)
+        #expect(reason.contains("recovery") && reason.contains("offset"))
+        #expect(!fs.fileExists(newest.path))
+        #expect(try reopened.contents() == expected)
+        #expect(reopened.report.mode == .normal)
+    }
+
+    @Test("every checkpoint corrupt and the log already trimmed: safe mode with a clear reason, nothing presented as whole")
+    func noUsableCheckpoint() async throws {
+        let fs = FaultInjectingFileSystem(seed: 3)
+        let db = try RecoveringDatabase(fileSystem: fs, segmentSize: 16 << 10)
+        for index in 0..<300 { try await commit(db.manager!, [(bytes("k\(index)"), [UInt8](repeating: 7, count: 64))]) }
+        _ = try await db.checkpointer!.checkpoint()
+        for index in 300..<400 { try await commit(db.manager!, [(bytes("k\(index)"), [UInt8](repeating: 7, count: 64))]) }
+        _ = try await db.checkpointer!.checkpoint()
+        try await db.close()
+        for file in try CheckpointDirectory(path: RecoveringDatabase.dataDirectory.checkpoints, fileSystem: fs).list() {
+            try fs.corrupt(path: file.path, offset: 70, xor: 0x01)
+        }
+        let reopened = try RecoveringDatabase(fileSystem: fs, segmentSize: 16 << 10)
+        guard case .safe(let reason) = reopened.report.mode else {
+            Issue.record("expected safe mode, got \(reopened.report.mode)")
+            return
+        }
+        #expect(reason.contains("no checkpoint verified"))
+        #expect(reopened.manager == nil, "no writes in safe mode")
+        #expect(reopened.report.quarantined.count == 2)
+    }
+
+    @Test("a clean shutdown followed by a damaged log tail is corruption (safe mode), not a torn write to cut")
+    func cleanShutdownThenTornTail() async throws {
+        let fs = FaultInjectingFileSystem(seed: 4)
+        let db = try RecoveringDatabase(fileSystem: fs)
+        for index in 0..<5 { try await commit(db.manager!, [(bytes("k\(index)"), bytes("v"))]) }
+        let segment = try #require(db.state.wal?.segmentPaths.last)
+        try await db.close()
+        let bytesOnDisk = try fs.readFile(segment)
+        let last = try #require(bytesOnDisk.lastIndex { $0 != 0 })
+        try fs.corrupt(path: segment, offset: Int64(last), xor: 0xFF)
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.mode.isSafe)
+        #expect(reopened.report.walRepairs.isEmpty)
+        #expect(try fs.readFile(segment) != bytesOnDisk, "nothing was cut")
+        // The same damage after a crash (no marker) is a torn tail: cut and the database opens.
+        try fs.removeItem(RecoveringDatabase.dataDirectory.cleanShutdownMarker)
+        let afterCrash = try RecoveringDatabase(fileSystem: fs)
+        #expect(afterCrash.report.mode == .normal)
+        #expect(afterCrash.report.walRepairs.count == 1)
+        #expect(try afterCrash.contents().count == 4)
+    }
+
+    @Test("a missing log segment needed for replay: safe mode naming it")
+    func missingSegment() async throws {
+        let fs = FaultInjectingFileSystem(seed: 5)
+        let db = try RecoveringDatabase(fileSystem: fs, segmentSize: 16 << 10)
+        for index in 0..<300 { try await commit(db.manager!, [(bytes("k\(index)"), [UInt8](repeating: 1, count: 64))]) }
+        let segments = try #require(db.state.wal?.segmentPaths)
+        try await db.close()
+        #expect(segments.count > 3)
+        try fs.removeItem(segments[0])
+        let reopened = try RecoveringDatabase(fileSystem: fs, segmentSize: 16 << 10)
+        guard case .safe(let reason) = reopened.report.mode else {
+            Issue.record("expected safe mode, got \(reopened.report.mode)")
+            return
+        }
+        #expect(reason.contains("LSN"))
+    }
+
+    @Test("corrupt synced log record in the middle: safe mode serving the state before the damage")
+    func corruptionInTheMiddle() async throws {
+        let fs = FaultInjectingFileSystem(seed: 6)
+        let db = try RecoveringDatabase(fileSystem: fs, segmentSize: 16 << 10)
+        for index in 0..<300 { try await commit(db.manager!, [(bytes("k\(String(index + 1000))"), [UInt8](repeating: 1, count: 64))]) }
+        let segments = try #require(db.state.wal?.segmentPaths)
+        try await db.close()
+        try fs.corrupt(path: segments[1], offset: 700, xor: 0x10)
+        let reopened = try RecoveringDatabase(fileSystem: fs, segmentSize: 16 << 10)
+        #expect(reopened.report.mode.isSafe)
+        let contents = try reopened.contents()
+        #expect(!contents.isEmpty && contents.count < 300, "the prefix before the damage, read-only")
+    }
+
+    @Test("replay reports progress and replays in LSN order, dropping incomplete transactions")
+    func progressAndIncomplete() async throws {
+        let fs = FaultInjectingFileSystem(seed: 7)
+        let db = try RecoveringDatabase(fileSystem: fs, segmentSize: 1 << 20)
+        for batch in 0..<40 {
+            try await db.state.wal!.append((0..<1000).map { offset in
+                let index = batch * 1000 + offset
+                return WALRecord(kind: .commit, transactionID: TransactionID(UInt64(index + 1)), payload: TransactionRecord.encode([(bytes("k\(index % 1000)"), bytes("\(index)"))]))
+            })
+        }
+        try await db.state.wal!.append([WALRecord(kind: .writeBatch, transactionID: TransactionID(999_999), payload: TransactionRecord.encode([(bytes("orphan"), bytes("x"))]))])
+        await db.crash(.dropUnsynced)
+        let events = Shared<[RecoveryProgress]>([])
+        var walOptions = SegmentedWALOptions()
+        walOptions.segmentSize = 1 << 20
+        walOptions.syncAlignment = 512
+        var options = RecoveryOptions(dataDirectory: RecoveringDatabase.dataDirectory, fileSystem: fs, checksum: CRC32Checksum(),
+                                      checksums: [CRC32Checksum()], codecs: [NoneCheckpointCodec()], wal: walOptions)
+        options.progress = { event in events.update { $0.append(event) } }
+        let state = try RecoveryEngine(options: options).recover()
+        #expect(state.report.replay.committedTransactions == 40_000)
+        #expect(state.report.replay.incompleteTransactions == [TransactionID(999_999)])
+        #expect(try state.store.get(bytes("k999"), at: UInt64.max >> 1) == bytes("39999"), "later commits win: LSN order")
+        #expect(try state.store.get(bytes("orphan"), at: UInt64.max >> 1) == nil)
+        let recorded = events.value
+        #expect(recorded.allSatisfy { $0.phase == "replay" && $0.percent <= 100 })
+        #expect(state.report.steps.contains { $0.contains("dropped 1 transaction") })
+    }
+}
+
+final class Shared<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.locked { stored } }
+    func update(_ body: (inout Value) -> Void) { lock.locked { body(&stored) } }
+}
+
+import Synchronization
+final class NSLockLike: Sendable {
+    private let mutex = Mutex(())
+    func locked<T>(_ body: () throws -> T) rethrows -> T { try mutex.withLock { _ in try body() } }
+}
