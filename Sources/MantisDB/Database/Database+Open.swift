@@ -54,7 +54,8 @@ extension Database {
             store: store, wal: wal,
             lockManager: options.lockManager ?? WaitForGraphLockManager(defaultTimeout: options.transactions.lockTimeout),
             options: options.transactions, lastCommit: max(wal.status.lastLSN.rawValue, store.statistics.newestCommit),
-            nextTransactionID: TransactionID(max(epochStart.rawValue, maxTransactionID.rawValue + 1)), logger: options.logger)
+            nextTransactionID: TransactionID(max(epochStart.rawValue, maxTransactionID.rawValue + 1)),
+            admission: options.writeAdmission, logger: options.logger)
         var checkpointer: Checkpointer?
         var monitor: RPOMonitor?
         if options.walKind == .segmented, !mode.isSafe {

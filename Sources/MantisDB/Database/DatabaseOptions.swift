@@ -38,6 +38,8 @@ public struct DatabaseOptions: Sendable {
     public var safeMode = SafeModePolicy.readOnly
     /// Where alerts go.
     public var alertSinks: [any AlertSink] = []
+    /// Guards consulted before every commit's writes are logged (disk reserve, memory limit).
+    public var writeAdmission: [any WriteAdmission] = []
     /// Called during a long replay.
     public var recoveryProgress: (@Sendable (RecoveryProgress) -> Void)?
     /// How `Database.transaction` retries deadlocks and serialization failures.

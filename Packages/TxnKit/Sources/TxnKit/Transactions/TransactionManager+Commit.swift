@@ -11,6 +11,8 @@ extension TransactionManager {
         let records = TransactionRecord.records(for: work.writes, transaction: transaction.id, maxPayload: options.maxRecordPayload)
         let lsn: LSN
         do {
+            let bytes = records.reduce(0) { $0 + $1.payload.count + 40 }
+            for guardian in admission { try guardian.admit(bytes: bytes) }
             lsn = try state.withLock { state -> LSN in
                 if transaction.isolation == .serializable {
                     try validate(work, snapshot: transaction.snapshot, pending: state)
@@ -96,7 +98,7 @@ extension TransactionManager {
     static func reason(for error: any Error) -> String {
         guard let error = error as? MantisError else { return "error" }
         switch error.code {
-        case .deadlock, .serializationFailure, .lockTimeout, .transactionTimeout, .walFailed: return error.code.rawValue
+        case .deadlock, .serializationFailure, .lockTimeout, .transactionTimeout, .walFailed, .diskFull, .memoryLimit, .readOnly, .corruption: return error.code.rawValue
         default: return error.hasCode(.walFailed) ? MantisError.Code.walFailed.rawValue : "error"
         }
     }

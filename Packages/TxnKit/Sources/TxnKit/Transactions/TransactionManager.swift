@@ -16,6 +16,8 @@ public final class TransactionManager: Sendable {
     public let wal: any WriteAheadLog
     public let lockManager: any LockManager
     public let options: TransactionManagerOptions
+    /// Consulted before any writes are logged; a refusal fails the commit with nothing written.
+    public let admission: [any WriteAdmission]
     let logger: Logger
     let state: Mutex<CommitState>
 
@@ -29,8 +31,10 @@ public final class TransactionManager: Sendable {
         options: TransactionManagerOptions = TransactionManagerOptions(),
         lastCommit: UInt64,
         nextTransactionID: TransactionID,
+        admission: [any WriteAdmission] = [],
         logger: Logger = Logger(label: "mantisdb.txn", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
+        self.admission = admission
         self.store = store
         self.wal = wal
         self.lockManager = lockManager
