@@ -57,6 +57,15 @@ public final class Checkpointer: Sendable {
         try await gate.run { try await self.takeCheckpoint() }
     }
 
+    /// Takes a checkpoint and runs `body` with it before any other checkpoint or log trimming
+    /// can start: what a backup needs to copy the checkpoint and the log after it.
+    public func checkpoint<T: Sendable>(then body: @Sendable (CheckpointInfo) async throws -> T) async throws -> T {
+        try await gate.run {
+            let info = try await self.takeCheckpoint()
+            return try await body(info)
+        }
+    }
+
     private func takeCheckpoint() async throws -> CheckpointInfo {
         let start = ContinuousClock.now
         state.withLock { $0.inProgress = true }

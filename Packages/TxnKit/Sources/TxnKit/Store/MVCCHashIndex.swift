@@ -1,15 +1,24 @@
-/// The point-lookup index of the store: key → entry, by open addressing with linear probing.
+/// The point-lookup index of the store: key → entry and its newest record, by open addressing
+/// with linear probing.
 ///
 /// Split into 256 shards by the hash's top byte, each a power-of-two table grown (or shrunk)
 /// on its own: a resize rehashes 1/256 of the keys, so no single install pauses readers for a
-/// rehash of the whole store. A slot keeps the full hash next to the entry, so a probe touches an
-/// entry (and its key) only on a hash match. Deletion shifts the following run back instead of
-/// leaving markers, so probe runs stay short under churn. Not thread-safe: the store's lock
-/// guards it.
+/// rehash of the whole store. A slot keeps the full hash (low bit forced to 1, so 0 marks an
+/// empty slot), and a probe compares hashes only, touching a record (to compare its key) just
+/// on a hash match. Deletion shifts the following run back instead of leaving markers, so probe
+/// runs stay short under churn.
+///
+/// A slot caches the entry's newest record (kept equal to `entry.newest` by the store), so a
+/// read of the latest version touches the slot and then one record, holding key and value.
+/// Not thread-safe: the store's lock guards it.
 struct MVCCHashIndex {
     struct Slot {
-        var hash: Int
+        /// The key's hash with the low bit set; 0 for an empty slot.
+        var tag: Int
         var entry: MVCCKeyEntry?
+        var newest: MVCCVersionRecord?
+
+        static var empty: Slot { Slot(tag: 0, entry: nil, newest: nil) }
     }
 
     struct Shard {
@@ -17,7 +26,7 @@ struct MVCCHashIndex {
         var count = 0
 
         init(capacity: Int) {
-            slots = Array(repeating: Slot(hash: 0, entry: nil), count: capacity)
+            slots = Array(repeating: Slot.empty, count: capacity)
         }
     }
 
@@ -36,16 +45,49 @@ struct MVCCHashIndex {
     }
 
     @inline(__always)
-    func find(_ key: [UInt8], hash: Int) -> MVCCKeyEntry? {
-        let shard = Self.shard(of: hash)
-        return shards[shard].slots.withUnsafeBufferPointer { slots in
+    private static func tag(of hash: Int) -> Int { hash | 1 }
+
+    /// The slot index holding `key` in `slots`, or nil. Compares tags first, keys on a match.
+    @inline(__always)
+    private static func index(of key: [UInt8], tag: Int, in slots: UnsafeMutableBufferPointer<Slot>) -> Int? {
+        let base = slots.baseAddress!
+        let mask = slots.count - 1
+        var index = tag & mask
+        while true {
+            let found = base[index].tag
+            if found == 0 { return nil }
+            if found == tag, base[index].newest!.hasKey(key) { return index }
+            index = (index + 1) & mask
+        }
+    }
+
+    /// The entry of `key` and its newest record.
+    @inline(__always)
+    func find(_ key: [UInt8], hash: Int) -> (entry: MVCCKeyEntry, newest: MVCCVersionRecord)? {
+        let tag = Self.tag(of: hash)
+        return shards[Self.shard(of: hash)].slots.withUnsafeBufferPointer { slots in
+            let base = slots.baseAddress!
             let mask = slots.count - 1
-            var index = hash & mask
-            while let entry = slots[index].entry {
-                if slots[index].hash == hash, entry.hasKey(key) { return entry }
+            var index = tag & mask
+            while true {
+                let found = base[index].tag
+                if found == 0 { return nil }
+                if found == tag, let newest = base[index].newest, newest.hasKey(key) {
+                    return (base[index].entry!, newest)
+                }
                 index = (index + 1) & mask
             }
-            return nil
+        }
+    }
+
+    /// Records `newest` as the newest record of `key`'s entry; false if the key is absent.
+    @discardableResult
+    mutating func setNewest(_ newest: MVCCVersionRecord, of key: [UInt8], hash: Int) -> Bool {
+        let tag = Self.tag(of: hash)
+        return shards[Self.shard(of: hash)].slots.withUnsafeMutableBufferPointer { slots in
+            guard let index = Self.index(of: key, tag: tag, in: slots) else { return false }
+            slots[index].newest = newest
+            return true
         }
     }
 
@@ -55,7 +97,11 @@ struct MVCCHashIndex {
         if (shards[shard].count + 1) * 4 > shards[shard].slots.count * 3 {
             resize(shard, to: shards[shard].slots.count * 2)
         }
-        Self.place(Slot(hash: hash, entry: entry), in: &shards[shard].slots)
+        let tag = Self.tag(of: hash)
+        shards[shard].slots.withUnsafeMutableBufferPointer { slots in
+            let index = Self.freeIndex(for: tag, in: slots)
+            slots[index] = Slot(tag: tag, entry: entry, newest: entry.newest)
+        }
         shards[shard].count += 1
         count += 1
     }
@@ -64,26 +110,23 @@ struct MVCCHashIndex {
     @discardableResult
     mutating func remove(_ key: [UInt8], hash: Int) -> Bool {
         let shard = Self.shard(of: hash)
+        let tag = Self.tag(of: hash)
         let removed = shards[shard].slots.withUnsafeMutableBufferPointer { slots -> Bool in
+            guard var hole = Self.index(of: key, tag: tag, in: slots) else { return false }
+            let base = slots.baseAddress!
             let mask = slots.count - 1
-            var hole = hash & mask
-            while true {
-                guard let entry = slots[hole].entry else { return false }
-                if slots[hole].hash == hash, entry.hasKey(key) { break }
-                hole = (hole + 1) & mask
-            }
             // Backward-shift deletion: move later members of the run into the hole when the
             // hole lies on their probe path (between their home slot and where they sit).
+            base[hole] = .empty
             var next = (hole + 1) & mask
-            while slots[next].entry != nil {
-                let home = slots[next].hash & mask
+            while base[next].tag != 0 {
+                let home = base[next].tag & mask
                 if (hole &- home) & mask < (next &- home) & mask {
-                    slots[hole] = slots[next]
+                    Self.move(from: base + next, to: base + hole)
                     hole = next
                 }
                 next = (next + 1) & mask
             }
-            slots[hole] = Slot(hash: 0, entry: nil)
             return true
         }
         guard removed else { return false }
@@ -97,37 +140,58 @@ struct MVCCHashIndex {
     }
 
     private mutating func resize(_ shard: Int, to newCapacity: Int) {
-        var slots = Array(repeating: Slot(hash: 0, entry: nil), count: newCapacity)
-        for slot in shards[shard].slots where slot.entry != nil {
-            Self.place(slot, in: &slots)
+        var fresh = Array(repeating: Slot.empty, count: newCapacity)
+        fresh.withUnsafeMutableBufferPointer { fresh in
+            shards[shard].slots.withUnsafeMutableBufferPointer { old in
+                let base = old.baseAddress!
+                for index in old.indices where base[index].tag != 0 {
+                    let target = Self.freeIndex(for: base[index].tag, in: fresh)
+                    Self.move(from: base + index, to: fresh.baseAddress! + target)
+                }
+            }
         }
         capacity += newCapacity - shards[shard].slots.count
-        shards[shard].slots = slots
+        shards[shard].slots = fresh
     }
 
+    /// The first empty slot on `tag`'s probe path.
     @inline(__always)
-    private static func place(_ slot: Slot, in slots: inout [Slot]) {
-        slots.withUnsafeMutableBufferPointer { slots in
-            let mask = slots.count - 1
-            var index = slot.hash & mask
-            while slots[index].entry != nil { index = (index + 1) & mask }
-            slots[index] = slot
-        }
+    private static func freeIndex(for tag: Int, in slots: UnsafeMutableBufferPointer<Slot>) -> Int {
+        // Through the base pointer: reads just the tag, without copying (retaining) the slot.
+        let base = slots.baseAddress!
+        let mask = slots.count - 1
+        var index = tag & mask
+        while base[index].tag != 0 { index = (index + 1) & mask }
+        return index
     }
 
-    /// Every violated invariant, described (empty if the table is sound): counts, and each
-    /// entry reachable from its home slot without crossing an empty slot.
+    /// Moves the slot at `source` into the empty slot at `target`, leaving `source` empty,
+    /// without retaining or releasing what the slot references.
+    @inline(__always)
+    private static func move(from source: UnsafeMutablePointer<Slot>, to target: UnsafeMutablePointer<Slot>) {
+        target.deinitialize(count: 1)   // an empty slot: nothing to release
+        target.moveInitialize(from: source, count: 1)
+        source.initialize(to: .empty)
+    }
+
+    /// Every violated invariant, described (empty if the table is sound): counts, tags, cached
+    /// newest records, and each entry reachable from its home slot without crossing an empty slot.
     func invariantViolations() -> [String] {
         var problems: [String] = []
         var total = 0
         for (index, shard) in shards.enumerated() {
-            let used = shard.slots.filter { $0.entry != nil }.count
+            let used = shard.slots.filter { $0.tag != 0 }.count
             if used != shard.count { problems.append("shard \(index): count \(shard.count), \(used) used") }
             total += used
             for slot in shard.slots {
-                guard let entry = slot.entry else { continue }
-                if Self.shard(of: slot.hash) != index { problems.append("shard \(index): entry of another shard") }
-                if find(entry.key, hash: slot.hash) !== entry { problems.append("shard \(index): entry unreachable") }
+                guard let entry = slot.entry else {
+                    if slot.tag != 0 || slot.newest != nil { problems.append("shard \(index): half-empty slot") }
+                    continue
+                }
+                if slot.newest !== entry.newest { problems.append("shard \(index): stale newest record") }
+                if slot.tag != Self.tag(of: MVCCBytes.hash(entry.key)) { problems.append("shard \(index): wrong tag") }
+                if Self.shard(of: slot.tag) != index { problems.append("shard \(index): entry of another shard") }
+                if find(entry.key, hash: slot.tag)?.entry !== entry { problems.append("shard \(index): entry unreachable") }
             }
         }
         if total != count { problems.append("count \(count), \(total) entries") }

@@ -229,7 +229,7 @@ struct MVCCOrderedIndex {
         let moved = leaves[left + 1].entries
         leaves[left].entries.append(contentsOf: moved)
         leaves.remove(at: left + 1)
-        fences.remove(at: left)
+        fences.remove(at: left + 1)
         refreshHeads(left)
     }
 

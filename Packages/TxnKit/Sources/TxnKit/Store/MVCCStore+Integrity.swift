@@ -12,59 +12,59 @@ extension MVCCStore {
     }
 
     /// Test hook: flips bit `bit` (0 = lowest bit of the first byte) of the stored value of
-    /// `key` committed at `commit`, leaving its checksum alone. Returns false if there is no
-    /// such value or the bit is out of range.
+    /// `key` committed at `commit`, leaving its checksum alone (the record is swapped for a
+    /// damaged copy: records stay immutable). Returns false if there is no such value or the
+    /// bit is out of range.
     @discardableResult
     package func corrupt(key: [UInt8], at commit: UInt64, flipping bit: Int) -> Bool {
-        lock.withWriteLock {
-            guard let entry = state.hashed.find(key, hash: MVCCBytes.hash(key)) else { return false }
-            func flip(_ version: inout MVCCVersion) -> Bool {
-                guard version.commit == commit, var value = version.value, bit >= 0, bit < value.count * 8 else { return false }
-                version.value = nil
-                value[bit / 8] ^= UInt8(1) << UInt8(bit % 8)
-                version.value = value
-                return true
-            }
-            if flip(&entry.newest) { return true }
-            for index in entry.older.indices where entry.older[index].commit == commit {
-                return flip(&entry.older[index])
-            }
-            return false
+        let hash = MVCCBytes.hash(key)
+        return lock.withWriteLock {
+            guard let (entry, _) = state.hashed.find(key, hash: hash),
+                  let damaged = entry.version(at: commit).flatMap({ $0.commit == commit ? $0.withFlippedBit(bit) : nil }),
+                  entry.replace(with: damaged)
+            else { return false }
+            state.hashed.setNewest(entry.newest, of: key, hash: hash)
+            return true
         }
     }
 
     /// Every violated structural invariant (empty if sound): both indexes, their agreement,
-    /// version-chain order and the counters. For tests; walks the whole store under the lock.
+    /// version-chain order and keys, and the counters. For tests; walks the whole store under
+    /// the lock.
     package func invariantViolations() -> [String] {
         lock.withReadLock {
             var problems = state.ordered.invariantViolations() + state.hashed.invariantViolations()
-            var keys = 0, live = 0, versions = 0, tombstones = 0, keyBytes = 0, valueBytes = 0
+            var keys = 0, live = 0, keyBytes = 0
+            var tally = MVCCVersionTally()
             var position = state.ordered.seek(atLeast: nil)
             while let entry = state.ordered.entry(at: position) {
+                let key = entry.key
                 keys += 1
-                keyBytes += entry.key.count
+                keyBytes += key.count
                 if !entry.newest.isTombstone { live += 1 }
-                for version in entry.older + [entry.newest] {
-                    versions += 1
-                    if let value = version.value { valueBytes += value.count } else { tombstones += 1 }
+                let records = entry.records
+                tally.add(records)
+                for (older, newer) in zip(records, records.dropFirst()) where older.commit >= newer.commit {
+                    problems.append("\(ErrorContext.render(key)): versions out of order")
                 }
-                for (older, newer) in zip(entry.older, entry.older.dropFirst() + [entry.newest]) where older.commit >= newer.commit {
-                    problems.append("\(ErrorContext.render(entry.key)): versions out of order")
+                if !records.allSatisfy({ $0.hasKey(key) }) {
+                    problems.append("\(ErrorContext.render(key)): a record of another key in the chain")
                 }
                 if entry.mayHoldGarbage && !entry.isGarbageCandidate {
-                    problems.append("\(ErrorContext.render(entry.key)): collectable but not queued")
+                    problems.append("\(ErrorContext.render(key)): collectable but not queued")
                 }
-                if state.hashed.find(entry.key, hash: MVCCBytes.hash(entry.key)) !== entry {
-                    problems.append("\(ErrorContext.render(entry.key)): not in the hash index")
+                if state.hashed.find(key, hash: MVCCBytes.hash(key))?.entry !== entry {
+                    problems.append("\(ErrorContext.render(key)): not in the hash index")
                 }
                 position = state.ordered.position(after: position)
             }
             if keys != state.hashed.count { problems.append("ordered index has \(keys) keys, hash index \(state.hashed.count)") }
             if live != state.liveKeys { problems.append("live keys \(live), counted \(state.liveKeys)") }
-            if versions != state.versions { problems.append("versions \(versions), counted \(state.versions)") }
-            if tombstones != state.tombstones { problems.append("tombstones \(tombstones), counted \(state.tombstones)") }
+            if tally.versions != state.versions { problems.append("versions \(tally.versions), counted \(state.versions)") }
+            if tally.tombstones != state.tombstones { problems.append("tombstones \(tally.tombstones), counted \(state.tombstones)") }
             if keyBytes != state.keyBytes { problems.append("key bytes \(keyBytes), counted \(state.keyBytes)") }
-            if valueBytes != state.valueBytes { problems.append("value bytes \(valueBytes), counted \(state.valueBytes)") }
+            if tally.valueBytes != state.valueBytes { problems.append("value bytes \(tally.valueBytes), counted \(state.valueBytes)") }
+            if tally.recordBytes != state.recordBytes { problems.append("record bytes \(tally.recordBytes), counted \(state.recordBytes)") }
             return problems
         }
     }

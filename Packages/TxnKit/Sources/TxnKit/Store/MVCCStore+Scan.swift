@@ -24,9 +24,11 @@ extension MVCCStore {
     /// Calls `body` with every live pair of `range` (all keys by default) visible at `snapshot`,
     /// in ascending key order: the iteration a checkpoint is written from.
     ///
-    /// Works in chunks (a few thousand keys copied out under the shared lock, then `body` runs
-    /// with no lock held), so installs continue during a long iteration; the pairs are exactly
-    /// the snapshot at `snapshot` provided it stays registered active for the whole call.
+    /// Works in chunks: the visible records of a few thousand keys are gathered under the shared
+    /// lock, then their keys and values are copied, verified and passed to `body` with no lock
+    /// held, so installs continue during a long iteration (and `body` may even call the store).
+    /// The pairs are exactly the snapshot at `snapshot` provided it stays registered active for
+    /// the whole call.
     /// - Throws: what `body` throws; `.corruption` naming the key if a value fails its checksum
     ///   (a checkpoint must not persist corrupt bytes); `.lsnUnavailable` if a collection passes
     ///   `snapshot` during the iteration.
@@ -72,9 +74,9 @@ extension MVCCStore {
         guard limit > 0, !range.isEmpty else { return }
         var remaining = limit
         var resume: [UInt8]?
-        // Entries, not key copies, are gathered under the lock: key bytes are immutable, so the
-        // copies are made after it is released.
-        var batch: [(entry: MVCCKeyEntry, version: MVCCVersion)] = []
+        // Records, not copies, are gathered under the lock: records are immutable, so keys and
+        // values are copied (and verified) after it is released.
+        var batch: [MVCCVersionRecord] = []
         batch.reserveCapacity(Swift.min(limit, chunkSize))
         while true {
             batch.removeAll(keepingCapacity: true)
@@ -84,8 +86,8 @@ extension MVCCStore {
                 var examined = 0
                 while let entry = state.ordered.entry(at: position) {
                     if range.isPastUpper(entry) { return true }
-                    if let version = entry.version(at: snapshot), !version.isTombstone {
-                        batch.append((entry, version))
+                    if let record = entry.version(at: snapshot), !record.isTombstone {
+                        batch.append(record)
                         if batch.count == remaining { return true }
                     }
                     examined += 1
@@ -97,10 +99,10 @@ extension MVCCStore {
                 }
                 return true
             }
-            for (entry, version) in batch {
-                let key = entry.key
-                let value = version.value!
-                try verify(value, checksum: version.checksum, key: key, commit: version.commit)
+            for record in batch {
+                let key = record.key
+                let value = record.value!
+                try verify(value, checksum: record.checksum, key: key, commit: record.commit)
                 try deliver(key, value)
             }
             remaining -= batch.count

@@ -25,9 +25,11 @@ import MantisCore
 /// - **Nothing durable.** The store lives in memory; durability is the WAL's and the
 ///   checkpoints' job (see `forEachLatest`).
 ///
-/// Structure: a hash index for point reads and a two-level B+-tree (sorted leaves of a few
-/// hundred keys) for ordered access; each key's entry holds its newest version inline and older
-/// ones oldest-first in an array.
+/// Structure: each version is one immutable record (timestamp, checksum, key and value bytes);
+/// each key has an entry with its chain of records. A two-level B+-tree of entries (sorted
+/// leaves of a few hundred keys) gives the order; a hash index maps each key to its entry and
+/// newest record, so a point read costs a hash-slot access and a record access. Values are
+/// handed out as copies.
 public final class MVCCStore: Sendable {
     /// The algorithm of value checksums; `nil` = values carry none.
     public let checksumAlgorithm: (any ChecksumAlgorithm)?
@@ -62,12 +64,14 @@ public final class MVCCStore: Sendable {
     ///   `.lsnUnavailable` if `snapshot` is below the garbage-collection horizon.
     public func get(_ key: [UInt8], at snapshot: UInt64) throws -> [UInt8]? {
         let hash = MVCCBytes.hash(key)
-        let version = try lock.withReadLock { () throws -> MVCCVersion? in
+        let record = try lock.withReadLock { () throws -> MVCCVersionRecord? in
             try state.checkSnapshot(snapshot)
-            return state.hashed.find(key, hash: hash)?.version(at: snapshot)
+            guard let (entry, newest) = state.hashed.find(key, hash: hash) else { return nil }
+            return newest.commit <= snapshot ? newest : entry.version(at: snapshot)
         }
-        guard let version, let value = version.value else { return nil }
-        try verify(value, checksum: version.checksum, key: key, commit: version.commit)
+        // Records are immutable: the value is copied and verified with the lock released.
+        guard let record, let value = record.value else { return nil }
+        try verify(value, checksum: record.checksum, key: key, commit: record.commit)
         return value
     }
 
@@ -86,7 +90,7 @@ public final class MVCCStore: Sendable {
     /// its versions (so redo during recovery is idempotent).
     public func install(_ writes: [(key: [UInt8], value: [UInt8]?)], at commit: UInt64) {
         guard !writes.isEmpty else { return }
-        // Checksums and hashes before taking the lock, so the exclusive section only links.
+        // Records, checksums and hashes before taking the lock, so the exclusive section only links.
         var prepared: [MVCCPreparedWrite] = []
         prepared.reserveCapacity(writes.count)
         for write in writes {
@@ -94,12 +98,12 @@ public final class MVCCStore: Sendable {
             if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
             prepared.append(MVCCPreparedWrite(
                 key: write.key, hash: MVCCBytes.hash(write.key),
-                version: MVCCVersion(commit: commit, value: write.value, checksum: checksum)
+                record: .make(key: write.key, value: write.value, commit: commit, checksum: checksum)
             ))
         }
         lock.withWriteLock {
             for write in prepared {
-                state.install(key: write.key, hash: write.hash, version: write.version)
+                state.install(key: write.key, hash: write.hash, record: write.record)
             }
         }
     }
@@ -122,8 +126,8 @@ public final class MVCCStore: Sendable {
                 keyBytes: state.keyBytes,
                 valueBytes: state.valueBytes,
                 approximateBytes: MVCCStoreStatistics.estimate(
-                    keys: state.hashed.count, versions: state.versions, tombstones: state.tombstones,
-                    keyBytes: state.keyBytes, valueBytes: state.valueBytes, hashSlots: state.hashed.capacity
+                    keys: state.hashed.count, versions: state.versions,
+                    recordBytes: state.recordBytes, hashSlots: state.hashed.capacity
                 ),
                 newestCommit: state.newestCommit,
                 collectionHorizon: state.horizon,
@@ -134,9 +138,9 @@ public final class MVCCStore: Sendable {
     }
 }
 
-/// A write ready to link in: its key's hash and its version (with checksum) computed.
+/// A write ready to link in: its key's hash and its record (with checksum) made.
 struct MVCCPreparedWrite {
     var key: [UInt8]
     var hash: Int
-    var version: MVCCVersion
+    var record: MVCCVersionRecord
 }

@@ -22,6 +22,7 @@ final class MVCCStoreState: @unchecked Sendable {
     var tombstones = 0
     var keyBytes = 0
     var valueBytes = 0
+    var recordBytes = 0
 
     init(leafCapacity: Int) {
         ordered = MVCCOrderedIndex(leafCapacity: leafCapacity)
@@ -34,23 +35,24 @@ final class MVCCStoreState: @unchecked Sendable {
     }
 
     /// Installs one write (under the exclusive lock).
-    func install(key: [UInt8], hash: Int, version: MVCCVersion) {
-        newestCommit = max(newestCommit, version.commit)
+    func install(key: [UInt8], hash: Int, record: MVCCVersionRecord) {
+        newestCommit = max(newestCommit, record.commit)
         var added = MVCCVersionTally()
-        added.add(version)
-        guard let entry = hashed.find(key, hash: hash) else {
-            let entry = MVCCKeyEntry.make(key: key, version: version)
+        added.add(record)
+        guard let (entry, newest) = hashed.find(key, hash: hash) else {
+            let entry = MVCCKeyEntry(newest: record)
             hashed.insert(entry, hash: hash)
             ordered.insert(entry, key: key)
             keyBytes += key.count
-            if !version.isTombstone { liveKeys += 1 }
+            if !record.isTombstone { liveKeys += 1 }
             account(added: added, removed: MVCCVersionTally())
             markCandidate(entry)
             return
         }
-        let wasLive = !entry.newest.isTombstone
+        let wasLive = !newest.isTombstone
         var removed = MVCCVersionTally()
-        if let replaced = entry.install(version) { removed.add(replaced) }
+        if let replaced = entry.install(record) { removed.add(replaced) }
+        if entry.newest !== newest { hashed.setNewest(entry.newest, of: key, hash: hash) }
         let isLive = !entry.newest.isTombstone
         if wasLive != isLive { liveKeys += isLive ? 1 : -1 }
         account(added: added, removed: removed)
@@ -87,25 +89,6 @@ final class MVCCStoreState: @unchecked Sendable {
         versions += added.versions - removed.versions
         tombstones += added.tombstones - removed.tombstones
         valueBytes += added.valueBytes - removed.valueBytes
-    }
-}
-
-extension MantisError {
-    static func mvccSnapshotTooOld(_ snapshot: UInt64, horizon: UInt64) -> MantisError {
-        MantisError(
-            .lsnUnavailable,
-            "snapshot \(snapshot) is older than the garbage-collection horizon \(horizon): versions it needs may be gone (register a snapshot as active before reading at it)",
-            context: ErrorContext(operation: "mvcc.read", lsn: snapshot, metadata: ["horizon": String(horizon)])
-        )
-    }
-
-    static func mvccChecksumMismatch(key: [UInt8], commit: UInt64, expected: UInt32, actual: UInt32) -> MantisError {
-        let hex = { (value: UInt32) in "0x" + String(value, radix: 16) }
-        return MantisError(
-            .corruption,
-            "value of key \(ErrorContext.render(key)) committed at \(commit) fails its checksum (stored \(hex(expected)), computed \(hex(actual))); the value is withheld",
-            context: ErrorContext(operation: "mvcc.read", key: key, lsn: commit),
-            cause: MantisError(.checksumMismatch, "checksum \(hex(actual)) != stored \(hex(expected))")
-        )
+        recordBytes += added.recordBytes - removed.recordBytes
     }
 }

@@ -47,8 +47,9 @@ struct MVCCStoreConcurrencyTests {
         Self.openAccounts(store, count: accounts, balance: balance, clock: clock)
         let writersDone = StoreTestFlag()
         let finishedWriters = Atomic<Int>(0)
-        let violations = Mutex<[String]>([])
+        let violations = StoreTestLocked<[String]>([])
         let snapshotsRead = Atomic<Int>(0)
+        let distinctSnapshots = StoreTestLocked(Set<UInt64>())
 
         @Sendable func record(_ problem: String) { violations.withLock { $0.append(problem) } }
 
@@ -79,6 +80,7 @@ struct MVCCStoreConcurrencyTests {
                 while !writersDone.isRaised || iterations < 20 {
                     let snapshot = clock.beginRead()
                     defer { clock.endRead(snapshot) }
+                    distinctSnapshots.withLock { _ = $0.insert(snapshot) }
                     do {
                         let rows = try store.scan(.prefix(T.bytes("acct/")), at: snapshot)
                         let sum = rows.reduce(0) { $0 + T.decode($1.value) }
@@ -108,6 +110,7 @@ struct MVCCStoreConcurrencyTests {
 
         #expect(violations.withLock { $0 } == [])
         #expect(snapshotsRead.load(ordering: .relaxed) >= 40)
+        #expect(distinctSnapshots.withLock { $0.count } > 10)   // readers really overlapped the writers
         let final = clock.stable
         #expect(try store.scan(.prefix(T.bytes("acct/")), at: final).reduce(0) { $0 + T.decode($1.value) } == total)
         store.collectGarbage(oldestActiveSnapshot: final)
@@ -124,7 +127,7 @@ struct MVCCStoreConcurrencyTests {
         let total = Int64(accounts) * balance
         Self.openAccounts(store, count: accounts, balance: balance, clock: clock)
         let writerDone = StoreTestFlag()
-        let problems = Mutex<[String]>([])
+        let problems = StoreTestLocked<[String]>([])
         let iterations = Atomic<Int>(0)
 
         T.runOnThreads([

@@ -71,6 +71,21 @@ final class StoreTestFlag: Sendable {
     var isRaised: Bool { raised.load(ordering: .acquiring) }
 }
 
+/// A value guarded by an `NSLock` (pthread-based, so ThreadSanitizer understands it, unlike
+/// `Synchronization.Mutex` on Linux).
+final class StoreTestLocked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
 /// A miniature transaction manager for concurrency tests: hands out strictly increasing commit
 /// timestamps, tracks which are installed, and exposes the newest snapshot whose commits are
 /// all installed (installs themselves run outside its lock, so they arrive out of order).
@@ -83,7 +98,7 @@ final class StoreTestCommitClock: Sendable {
         var active: [UInt64: Int] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = StoreTestLocked(State())
 
     init(stable: UInt64 = 0) {
         state.withLock {

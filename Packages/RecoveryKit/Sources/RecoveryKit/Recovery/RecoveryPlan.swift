@@ -1,0 +1,86 @@
+import MantisCore
+import TxnKit
+import WALKit
+
+/// What recovery would do, computed without changing anything (`mantisdb recover --dry-run`).
+public struct RecoveryPlan: Sendable {
+    public var cleanShutdown = false
+    public var cleanShutdownLSN: LSN?
+    /// The checkpoint that verifies and would be loaded.
+    public var checkpoint: CheckpointInfo?
+    /// Newer checkpoints that fail verification (would be quarantined), with the reason.
+    public var badCheckpoints: [(path: String, reason: String)] = []
+    /// Replay would cover these LSNs.
+    public var replayFrom: LSN = .zero
+    public var replayThrough: LSN = .zero
+    public var recordsToReplay = 0
+    public var bytesToReplay: UInt64 = 0
+    public var committedTransactions = 0
+    /// Transactions with records but no commit record: would be dropped.
+    public var incompleteTransactions: [TransactionID] = []
+    /// What the log verification found (torn tails are cut after a crash; corruption means safe mode).
+    public var walFindings: [WALFinding] = []
+    /// Nil if recovery would open normally; otherwise why it would enter safe mode.
+    public var safeModeReason: String?
+
+    public init() {}
+}
+
+extension RecoveryEngine {
+    /// Analyses the data directory read-only: which checkpoint would be used, which log range
+    /// replayed, which transactions committed or dropped, and whether safe mode would follow.
+    public func plan() throws -> RecoveryPlan {
+        var plan = RecoveryPlan()
+        let marker = try CleanShutdownMarker.read(directory.cleanShutdownMarker, fileSystem: fileSystem, checksum: options.checksum)
+        plan.cleanShutdown = marker != nil
+        plan.cleanShutdownLSN = marker?.lastLSN
+        let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem)
+        for candidate in try catalog.list() {
+            do {
+                let reader = try CheckpointReader.open(path: candidate.path, fileSystem: fileSystem, codecs: options.codecs, checksums: options.checksums)
+                defer { try? reader.close() }
+                plan.checkpoint = try reader.verify()
+                break
+            } catch {
+                plan.badCheckpoints.append((candidate.path, "\(error)"))
+            }
+        }
+        let from = (plan.checkpoint?.lsn ?? .zero).next
+        plan.replayFrom = from
+        guard fileSystem.isDirectory(directory.wal) else {
+            if plan.checkpoint != nil || !plan.badCheckpoints.isEmpty { plan.safeModeReason = "the write-ahead log is missing" }
+            return plan
+        }
+        var open: [TransactionID: Bool] = [:]
+        let report: WALVerificationReport
+        do {
+            report = try WALVerifier.verify(directory: directory.wal, fileSystem: fileSystem, checksums: options.checksums) { header, _ in
+                guard header.lsn >= from else { return }
+                plan.recordsToReplay += 1
+                plan.bytesToReplay += UInt64(header.recordSize)
+                plan.replayThrough = header.lsn
+                switch header.kind {
+                case .writeBatch: open[header.transactionID] = true
+                case .commit: open[header.transactionID] = nil; plan.committedTransactions += 1
+                case .abort: open[header.transactionID] = nil
+                default: break
+                }
+            }
+        } catch let error as MantisError where error.code == .notFound {
+            if plan.checkpoint != nil { plan.safeModeReason = "the write-ahead log is missing" }
+            return plan
+        }
+        plan.incompleteTransactions = open.keys.sorted()
+        plan.walFindings = report.findings
+        if let corruption = report.findings.first(where: \.isCorruption) {
+            plan.safeModeReason = "the log is damaged: \(corruption)"
+        } else if marker != nil, let torn = report.findings.first {
+            plan.safeModeReason = "the log has a torn tail although the last shutdown was clean: \(torn)"
+        } else if let oldest = report.segments.first?.header.firstLSN, oldest > from {
+            plan.safeModeReason = "replay needs LSN \(from) but the log starts at LSN \(oldest)"
+        } else if let marker, let last = report.lastLSN, marker.lastLSN != last {
+            plan.safeModeReason = "the clean shutdown recorded LSN \(marker.lastLSN) but the log ends at LSN \(last)"
+        }
+        return plan
+    }
+}
