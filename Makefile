@@ -4,7 +4,9 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # Each local package's own suite runs alone, then the root (assembly) package's.
 PACKAGES := Packages/MantisCore Packages/SystemLibraries Packages/IntegrityKit Packages/WALKit \
-            Plugins/ZlibCodec Plugins/LZ4Codec
+            Packages/TxnKit Packages/RecoveryKit Plugins/ZlibCodec Plugins/LZ4Codec
+# Suites with wall-clock bounds (deadlock detection within 100 ms) run their tests one at a time.
+SERIAL_PACKAGES := Packages/TxnKit
 SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config
 
 .PHONY: deps build release test test-packages test-root smoke run bench clean
@@ -27,7 +29,9 @@ release: deps
 test: deps test-packages test-root smoke
 
 test-packages:
-	@set -e; for p in $(PACKAGES); do echo "=== swift test --package-path $$p"; swift test --package-path $$p; done
+	@set -e; for p in $(PACKAGES); do \
+	  flags=""; case " $(SERIAL_PACKAGES) " in *" $$p "*) flags="--no-parallel";; esac; \
+	  echo "=== swift test --package-path $$p $$flags"; swift test --package-path $$p $$flags; done
 
 test-root:
 	@echo "=== swift test (root)"

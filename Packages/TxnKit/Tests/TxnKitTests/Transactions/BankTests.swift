@@ -26,7 +26,10 @@ import TxnKit
             for worker in 0..<16 {
                 group.addTask {
                     var random = SplitMix64(seed: seed &+ UInt64(worker))
-                    while ContinuousClock.now < deadline {
+                    // A few seconds, and at least 20 transfers per task (a loaded machine may starve the pool).
+                    var mine = 0
+                    while ContinuousClock.now < deadline || mine < 20 {
+                        mine += 1
                         let from = Int(random.next() % UInt64(Self.accounts))
                         var to = Int(random.next() % UInt64(Self.accounts))
                         if to == from { to = (to + 1) % Self.accounts }
@@ -42,7 +45,7 @@ import TxnKit
                 }
             }
             group.addTask {
-                while ContinuousClock.now < deadline {
+                while ContinuousClock.now < deadline || committed.value < 16 * 20 {
                     let txn = db.manager.begin(.snapshot)
                     let sum = try await txn.scan(.prefix(bytes("acct/"))).reduce(0) { $0 + decode($1.value) }
                     try await txn.commit()
