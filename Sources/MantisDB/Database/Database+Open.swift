@@ -10,6 +10,17 @@ extension Database {
         try options.validateRPO()
         let fileSystem = options.fileSystem
         try fileSystem.createDirectory(options.directory)
+        let lock = fileSystem is PosixFileSystem ? try DataDirectoryLock(directory: options.directory) : nil
+        do {
+            return try await open(options, lock: lock)
+        } catch {
+            lock?.release()
+            throw error
+        }
+    }
+
+    private static func open(_ options: DatabaseOptions, lock: DataDirectoryLock?) async throws -> Database {
+        let fileSystem = options.fileSystem
         let alerts = FanOutAlertSink(sinks: options.alertSinks)
         let store: MVCCStore
         let wal: any WriteAheadLog
@@ -71,6 +82,6 @@ extension Database {
             }
         }
         return Database(options: options, manager: manager, wal: wal, mode: mode, recovery: report,
-                        checkpointer: checkpointer, rpoMonitor: monitor, alerts: alerts)
+                        checkpointer: checkpointer, rpoMonitor: monitor, alerts: alerts, lock: lock)
     }
 }

@@ -27,11 +27,14 @@ public final class Database: Sendable {
     let logger: Logger
     let random = Mutex(SplitMix64(seed: WallClock.nanosecondsSinceEpoch()))
     let closed = Atomic<Bool>(false)
+    let lock: DataDirectoryLock?
 
     init(
         options: DatabaseOptions, manager: TransactionManager, wal: any WriteAheadLog, mode: DatabaseMode,
-        recovery: RecoveryReport?, checkpointer: Checkpointer?, rpoMonitor: RPOMonitor?, alerts: any AlertSink
+        recovery: RecoveryReport?, checkpointer: Checkpointer?, rpoMonitor: RPOMonitor?, alerts: any AlertSink,
+        lock: DataDirectoryLock?
     ) {
+        self.lock = lock
         self.options = options
         self.manager = manager
         self.wal = wal
@@ -73,6 +76,7 @@ public final class Database: Sendable {
         if options.checkpointOnClose, let checkpointer {
             do { try await checkpointer.checkpoint() } catch { logger.error("final checkpoint failed", metadata: ["error": "\(error)"]) }
         }
+        defer { lock?.release() }
         try await wal.close()
         if options.walKind == .segmented, !isReadOnly {
             try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN),

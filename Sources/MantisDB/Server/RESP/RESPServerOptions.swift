@@ -15,6 +15,8 @@ public struct RESPServerOptions: Sendable, Hashable {
     public var idleTimeout: Duration?
     /// When set, clients must AUTH with it first.
     public var requirePassword: String?
+    /// How long `shutdown()` lets connections finish their command in flight before closing them.
+    public var shutdownGracePeriod: Duration = .seconds(10)
 
     public init() {}
 }

@@ -34,12 +34,16 @@ public final class RPOMonitor: Sendable {
         return .nanoseconds(Int64(now > since ? now - since : 0))
     }
 
-    /// Evaluates the rules once, raising or resolving alerts.
+    /// Evaluates the rules once, raising or resolving alerts. An RPO of zero is met by
+    /// construction (it requires `sync` durability: nothing is acknowledged before it is durable),
+    /// so only checkpoint failures are watched then.
     public func check() async {
         let exposure = self.exposure
-        await evaluate("rpo_breach", breached: exposure > rpo, severity: .warning,
+        if rpo > .zero {
+            await evaluate("rpo_breach", breached: exposure > rpo, severity: .warning,
                        message: "nothing made durable for \(exposure) while writes are pending (RPO \(rpo))",
-                       details: ["exposure_ms": "\(exposure.components.seconds * 1000 + exposure.components.attoseconds / 1_000_000_000_000_000)"])
+                           details: ["exposure_ms": "\(exposure.components.seconds * 1000 + exposure.components.attoseconds / 1_000_000_000_000_000)"])
+        }
         if let checkpointer {
             let failures = checkpointer.status.consecutiveFailures
             await evaluate("checkpoints_failing", breached: failures >= failingAfter, severity: .critical,

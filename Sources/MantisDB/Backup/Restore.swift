@@ -1,0 +1,76 @@
+import IntegrityKit
+import MantisCore
+import RecoveryKit
+import WALKit
+
+/// Restores a backup into a data directory after verifying everything in it.
+public enum Restore {
+    /// What a restore did.
+    public struct Report: Sendable {
+        public var manifest: BackupManifest
+        public var filesCopied: Int
+        public var bytesCopied: Int64
+    }
+
+    /// Verifies the backup in `backup` (every file's size and CRC-32, the checkpoint, the log),
+    /// then copies it into `dataDirectory`. Refuses a non-empty target unless `force`, in which
+    /// case the target's checkpoints, log and markers are replaced. Nothing is written to the target
+    /// until verification passed.
+    public static func restore(
+        from backup: String, to dataDirectory: String, force: Bool,
+        fileSystem: any FileSystem = PosixFileSystem(),
+        codecs: [any CheckpointCodec] = DatabaseOptions.allCodecs,
+        checksums: [any ChecksumAlgorithm] = ChecksumAlgorithms.all
+    ) throws -> Report {
+        let manifestPath = Path.join(backup, BackupManifest.fileName)
+        guard fileSystem.fileExists(manifestPath) else {
+            throw MantisError(.notFound, "no backup manifest (\(BackupManifest.fileName)) in this directory", context: ErrorContext(operation: "restore", file: backup))
+        }
+        let manifest = try BackupManifest.decode(try fileSystem.readFile(manifestPath), path: manifestPath)
+        for file in manifest.files {
+            let path = Path.join(backup, file.path)
+            guard fileSystem.fileExists(path) else {
+                throw MantisError(.notFound, "a file listed in the manifest is missing", context: ErrorContext(operation: "restore", file: path))
+            }
+            let (bytes, crc) = try BackupManifest.checksum(of: path, fileSystem: fileSystem)
+            guard bytes == file.bytes, crc == file.crc32 else {
+                throw MantisError(.corruption, "backup file damaged: \(bytes) bytes with CRC-32 0x\(String(crc, radix: 16)), the manifest says \(file.bytes) bytes with 0x\(String(file.crc32, radix: 16))",
+                                  context: ErrorContext(operation: "restore", file: path))
+            }
+        }
+        if let checkpoint = manifest.checkpoint {
+            let reader = try CheckpointReader.open(path: Path.join(backup, checkpoint), fileSystem: fileSystem, codecs: codecs, checksums: checksums)
+            defer { try? reader.close() }
+            _ = try reader.verify()
+        }
+        let walDirectory = Path.join(backup, "wal")
+        if fileSystem.isDirectory(walDirectory), !(try fileSystem.contentsOfDirectory(walDirectory).isEmpty) {
+            let report = try WALVerifier.verify(directory: walDirectory, fileSystem: fileSystem, checksums: checksums)
+            if let damage = report.findings.first(where: \.isCorruption) {
+                throw MantisError(.corruption, "the backup's log does not verify: \(damage)", context: ErrorContext(operation: "restore", file: walDirectory))
+            }
+        }
+
+        let target = DataDirectory(dataDirectory)
+        if fileSystem.fileExists(dataDirectory), !(try fileSystem.contentsOfDirectory(dataDirectory).isEmpty) {
+            guard force else {
+                throw MantisError(.alreadyExists, "the target data directory is not empty; pass --force to replace its contents", context: ErrorContext(operation: "restore", file: dataDirectory))
+            }
+            for path in [target.wal, target.checkpoints] where fileSystem.isDirectory(path) {
+                for name in try fileSystem.contentsOfDirectory(path) { try fileSystem.removeItem(Path.join(path, name)) }
+                try fileSystem.syncDirectory(path)
+            }
+            try fileSystem.removeIfExists(target.cleanShutdownMarker)
+        }
+        try fileSystem.createDirectory(target.wal)
+        try fileSystem.createDirectory(target.checkpoints)
+        var bytes: Int64 = 0
+        for file in manifest.files {
+            bytes += try FileCopy.copy(Path.join(backup, file.path), to: Path.join(dataDirectory, file.path), fileSystem: fileSystem)
+        }
+        try fileSystem.syncDirectory(target.wal)
+        try fileSystem.syncDirectory(target.checkpoints)
+        try fileSystem.syncDirectory(dataDirectory)
+        return Report(manifest: manifest, filesCopied: manifest.files.count, bytesCopied: bytes)
+    }
+}

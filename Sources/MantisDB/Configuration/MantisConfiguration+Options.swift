@@ -1,0 +1,139 @@
+import Logging
+import MantisCore
+import RecoveryKit
+import TxnKit
+import WALKit
+
+extension MantisConfiguration {
+    /// What `Database.open` takes, with every named implementation built by `registry`.
+    ///
+    /// Every registered checksum and codec is also made readable, so files written under an
+    /// earlier configuration still open. A `fault-injecting` file system is announced with a
+    /// critical log entry: it is for chaos runs and must never carry real data.
+    /// - Throws: `invalidConfiguration` for a name `registry` does not know (listing the valid
+    ///   ones), a factory's own error, or an rpo that contradicts the durability.
+    public func databaseOptions(registry: ComponentRegistry = .standard, logger: Logger) throws -> DatabaseOptions {
+        let context = ComponentContext(configuration: self, logger: logger)
+        var options = DatabaseOptions(directory: dataDirectory)
+        options.fileSystem = try registry.fileSystems.make(fileSystem, context: context)
+        if fileSystem != "posix" {
+            logger.critical("file_system is '\(fileSystem)': NOT the real disk's guarantees; for tests and chaos runs only, never for data you need",
+                            metadata: ["file_system": "\(fileSystem)", "chaos_seed": "\(chaosSeed)", "data_dir": "\(dataDirectory)"])
+        }
+        options.walKind = try registry.walKinds.make(wal.kind, context: context)
+        options.wal = segmentedWALOptions(logger: logger)
+        options.checksum = try registry.checksums.make(integrity.checksum, context: context)
+        options.readableChecksums = Self.including(options.checksum, in: registry.checksums.makeAll(context: context), name: \.name)
+        options.verifyReads = integrity.verifyReads
+        options.lockManager = try registry.lockPolicies.make(transactions.lockPolicy, context: context)
+        options.transactions = transactionManagerOptions()
+        options.retry = retryPolicy()
+        options.checkpointCodec = try registry.checkpointCodecs.make(checkpoint.codec, context: context)
+        options.readableCodecs = Self.including(options.checkpointCodec, in: registry.checkpointCodecs.makeAll(context: context), name: \.name)
+        options.checkpoints = checkpointOptions()
+        options.checkpointOnClose = checkpoint.onClose
+        options.rpo = rpo
+        options.safeMode = safeMode
+        options.alertSinks = try alerts.sinks.map { try registry.alertSinks.make($0, context: context) }
+        options.logger = logger
+        try options.validateRPO()
+        return options
+    }
+
+    /// The log's options (`wal.*`); the logger receives repairs, rotations and failures.
+    public func segmentedWALOptions(logger: Logger) -> SegmentedWALOptions {
+        var options = SegmentedWALOptions()
+        options.durability = wal.effectiveDurability
+        options.segmentSize = Int64(wal.segmentSize)
+        options.segmentMaxAge = wal.segmentMaxAge
+        options.maxPendingBytes = wal.maxPending
+        options.maxRecordSize = wal.maxRecordSize
+        options.zeroFillSegments = wal.zeroFillSegments
+        options.syncAlignment = wal.syncAlignment
+        options.prepareSegmentsAhead = wal.prepareSegmentsAhead
+        options.archiveDirectory = wal.archiveDirectory
+        options.repairTornTail = wal.repairTornTail
+        options.logger = logger
+        return options
+    }
+
+    /// `transactions.*` limits.
+    public func transactionManagerOptions() -> TransactionManagerOptions {
+        var options = TransactionManagerOptions()
+        options.transactionTimeout = transactions.timeout
+        options.lockTimeout = transactions.lockTimeout
+        options.maxRecordPayload = transactions.maxRecordPayload
+        options.maxWriteSetBytes = transactions.maxWriteSet
+        return options
+    }
+
+    /// `transactions.max_attempts` and the retry backoff.
+    public func retryPolicy() -> TransactionRetryPolicy {
+        var policy = TransactionRetryPolicy()
+        policy.maxAttempts = transactions.maxAttempts
+        policy.initialDelay = transactions.retryInitialDelay
+        policy.maxDelay = transactions.retryMaxDelay
+        return policy
+    }
+
+    /// `checkpoint.*` triggers, retention and backoff.
+    public func checkpointOptions() -> CheckpointOptions {
+        var options = CheckpointOptions()
+        options.interval = checkpoint.interval
+        options.walBytes = checkpoint.walBytes.map { UInt64($0) }
+        options.keep = checkpoint.keep
+        options.blockSize = checkpoint.blockSize
+        options.retryInitialDelay = checkpoint.retryInitialDelay
+        options.retryMaxDelay = checkpoint.retryMaxDelay
+        options.criticalAfterFailures = checkpoint.criticalAfterFailures
+        return options
+    }
+
+    /// `server.*`.
+    public func respServerOptions() -> RESPServerOptions {
+        var options = RESPServerOptions()
+        options.host = server.host
+        options.port = server.port
+        options.maxConnections = server.maxConnections
+        options.maxBulkLength = server.maxBulkLength
+        options.maxPipelineBytes = server.maxPipelineBytes
+        options.maxArrayLength = server.maxArrayLength
+        options.idleTimeout = server.idleTimeout
+        options.requirePassword = server.requirePassword.flatMap { $0.isEmpty ? nil : $0 }
+        options.shutdownGracePeriod = server.shutdownGracePeriod
+        return options
+    }
+
+    /// `admin.*`.
+    public func adminServerOptions() -> AdminServerOptions {
+        var options = AdminServerOptions()
+        options.enabled = admin.enabled
+        options.host = admin.host
+        options.port = admin.port
+        options.bearerToken = admin.token.flatMap { $0.isEmpty ? nil : $0 }
+        return options
+    }
+
+    /// The metrics backend `metrics.exporter` names.
+    public func metricsBackend(registry: ComponentRegistry = .standard, logger: Logger) throws -> MetricsBackend {
+        try registry.metricsExporters.make(metrics.exporter, context: ComponentContext(configuration: self, logger: logger))
+    }
+
+    /// `logging.level` as swift-log's level.
+    public var logLevel: Logger.Level {
+        switch logging.level {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+    }
+
+    /// `all`, with `chosen` first and nothing twice by name.
+    static func including<T>(_ chosen: T, in all: [T], name: (T) -> String) -> [T] {
+        [chosen] + all.filter { name($0) != name(chosen) }
+    }
+}
