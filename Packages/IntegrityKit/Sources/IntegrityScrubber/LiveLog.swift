@@ -30,8 +30,7 @@ public struct LiveLogPosition: Sendable, Hashable {
 /// the fresh checkpoint (`selfHeal`).
 public struct WALMaintenance: Sendable {
     /// Seals the active segment and starts a new one, so a damaged active segment becomes a
-    /// sealed one a checkpoint can cover and trimming can remove. (`SegmentedWAL` has no public
-    /// call for this yet: see Docs/integrity.md.)
+    /// sealed one a checkpoint can cover and trimming can remove (`SegmentedWAL.sealActiveSegment`).
     public var sealActiveSegment: (@Sendable () async throws -> Void)?
     /// Removes the segments wholly below an LSN, archiving them first if so configured
     /// (`SegmentedWAL.removeSegments(below:)`).
@@ -42,8 +41,9 @@ public struct WALMaintenance: Sendable {
         self.removeSegments = removeSegments
     }
 
-    /// Trimming through an open `SegmentedWAL` (no sealing: it has no public call for it).
+    /// Sealing and trimming through an open `SegmentedWAL`.
     public static func of(_ wal: SegmentedWAL) -> WALMaintenance {
-        WALMaintenance(removeSegments: { lsn in try wal.removeSegments(below: lsn) })
+        WALMaintenance(sealActiveSegment: { try await wal.sealActiveSegment() },
+                       removeSegments: { lsn in try wal.removeSegments(below: lsn) })
     }
 }

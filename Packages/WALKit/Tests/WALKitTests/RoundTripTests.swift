@@ -89,7 +89,7 @@ import Testing
     func groupCommit() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
-        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 4 << 20))
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: SlowSyncFileSystem(delay: .milliseconds(2)), checksum: crc32, options: options(segmentSize: 4 << 20))
         let writers = 16, perWriter = 50
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {

@@ -109,3 +109,46 @@ import Testing
         await #expect(throws: MantisError.self) { try await wal.append([WALRecord(kind: .put)]) }
     }
 }
+
+@Suite("Sealing and read-only reads") struct SealingTests {
+    @Test("sealActiveSegment seals the active segment at its last record and continues in a new one")
+    func seal() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options(segmentSize: 1 << 20))
+        for index in 0..<10 { try await wal.append([WALRecord(kind: .put, payload: payload("r\(index)"))]) }
+        let before = wal.segmentPaths
+        try await wal.sealActiveSegment()
+        #expect(wal.segmentPaths.count == before.count + 1)
+        let sealed = try PosixFileSystem().fileSize(before.last!)
+        #expect(Int64(try recordStarts(before.last!).last! + WALFormat.recordSize(payloadLength: 2)) == sealed)
+        #expect(wal.status.durableLSN == LSN(10))
+        try await wal.append([WALRecord(kind: .put, payload: payload("after"))])
+        #expect(try readAll(wal).count == 11)
+        #expect(try wal.removeSegments(below: LSN(11)) == before.count)
+        try await wal.close()
+    }
+
+    @Test("reading to the end without a limit reports a damaged tail instead of stopping silently")
+    func readOnlyTail() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var opts = options(segmentSize: 64 << 10)
+        opts.prepareSegmentsAhead = false
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        for index in 0..<6 { try await wal.append([WALRecord(kind: .put, payload: payload("record \(index)"))]) }
+        let segment = wal.segmentPaths[0]
+        try await wal.close()
+        let starts = try recordStarts(segment)
+        // Garbage in the zero gap after record 2 (where the reader skips to the next sector).
+        var bytes = try PosixFileSystem().readFile(segment)
+        bytes[starts[2] + 48 + 8] = 0x77
+        try PosixFileSystem().writeFileAtomically(segment, contents: bytes)
+        let cursor = try SegmentedWAL.readOnlyEntries(directory: dir.path, fileSystem: PosixFileSystem(), checksums: [crc32])
+        var read = 0
+        #expect(throws: MantisError.self) {
+            while try cursor.next() != nil { read += 1 }
+        }
+        #expect(read == 3)
+    }
+}

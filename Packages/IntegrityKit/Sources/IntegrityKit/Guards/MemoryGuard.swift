@@ -101,6 +101,11 @@ public final class MemoryGuard: WriteAdmission, Sendable {
 
     /// `admit`, after waiting in proportion to how far usage is past the soft limit (at most
     /// `maxBackpressure`): writers slow down while relief catches up.
+    /// The commit path: backpressure past the soft limit, deletes admitted past the hard one.
+    public func admit(_ request: WriteRequest) async throws {
+        try await admitWithBackpressure(bytes: request.bytes, deletesOnly: request.deletesOnly)
+    }
+
     public func admitWithBackpressure(bytes: Int, deletesOnly: Bool = false) async throws {
         let delay = backpressure(now: clock.now())
         if !deletesOnly, delay > .zero { try await clock.sleep(for: delay) }

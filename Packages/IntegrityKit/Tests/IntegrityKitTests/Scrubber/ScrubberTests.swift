@@ -174,7 +174,7 @@ import WALKit
 
         // 1. Checkpoint and trimming only: the damaged active segment stays what recovery reads.
         let alerts = RecordingAlertSink()
-        let partial = db.scrubber(alerts: alerts)
+        let partial = db.scrubber(alerts: alerts, maintenance: WALMaintenance(removeSegments: { try wal.removeSegments(below: $0) }))
         let first = try await partial.scrubOnce()
         #expect(first.newFindings.count == 1)
         let finding = try #require(first.newFindings.first)
@@ -186,22 +186,12 @@ import WALKit
         #expect(partial.status.findings.first?.healing?.contains("last segment") == true)
         #expect(alerts.severities("scrub_heal_incomplete") == [.critical])
 
-        // 2. With the sealing hook (here: append until the log rotates, then commit, so the
-        //    checkpoint's snapshot covers every record of the sealed segment).
-        let sealKey = Array("sealed".utf8)
-        let seal: @Sendable () async throws -> Void = {
-            let current = wal.segmentPaths.last
-            while wal.segmentPaths.last == current {
-                try await wal.append([WALRecord(kind: .note, payload: [UInt8](repeating: 0, count: 1_000))])
-            }
-            try await db.commit([(sealKey, [1])])
-        }
-        let healing = db.scrubber(maintenance: WALMaintenance(sealActiveSegment: seal, removeSegments: { try wal.removeSegments(below: $0) }))
+        // 2. With the log's own sealing hook (`SegmentedWAL.sealActiveSegment`).
+        let healing = db.scrubber(maintenance: WALMaintenance.of(wal))
         let second = try await healing.scrubOnce()
         #expect(second.healed == true)
         #expect(healing.status.findings.allSatisfy { $0.resolution == .healed })
         #expect(!segmentFiles(db).contains(active))
-        model[sealKey] = [1]
 
         try await db.populate(index..<(index + 5), into: &model)
         let reopened = try await db.crashAndReopen(fs)

@@ -9,10 +9,16 @@ extension TransactionManager {
             return
         }
         let records = TransactionRecord.records(for: work.writes, transaction: transaction.id, maxPayload: options.maxRecordPayload)
+        do {
+            let request = WriteRequest(bytes: records.reduce(0) { $0 + $1.payload.count + 40 },
+                                       deletesOnly: work.writes.allSatisfy { $0.value == nil })
+            for guardian in admission { try await guardian.admit(request) }
+        } catch {
+            finish(transaction, outcome: .aborted(Self.reason(for: error)))
+            throw error
+        }
         let lsn: LSN
         do {
-            let bytes = records.reduce(0) { $0 + $1.payload.count + 40 }
-            for guardian in admission { try guardian.admit(bytes: bytes) }
             lsn = try state.withLock { state -> LSN in
                 if transaction.isolation == .serializable {
                     try validate(work, snapshot: transaction.snapshot, pending: state)

@@ -118,6 +118,18 @@ extension SegmentedWAL {
         }
         active.spare = batch
         active.spare.removeAll(keepingCapacity: active.spare.capacity <= 4 << 20)
+        if state.withLock({ $0.sealRequested }) {
+            do {
+                if active.hasRecords { sealedThrough = try rotate(firstLSN: last.next) }
+            } catch {
+                fail(error, during: "sealing the active segment")
+                throw state.withLock { $0.failure! }
+            }
+            state.withLock { state in
+                state.sealRequested = false
+                state.sealGeneration += 1
+            }
+        }
         state.withLock { state in
             state.writtenLSN = max(state.writtenLSN, last)
             if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }

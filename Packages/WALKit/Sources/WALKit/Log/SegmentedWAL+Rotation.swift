@@ -91,4 +91,28 @@ extension SegmentedWAL {
         try fileSystem.syncDirectory(directory)
         return (try fileSystem.openFile(path, options: .readWrite), SegmentInfo(firstLSN: firstLSN, path: path))
     }
+
+    /// Seals the active segment (everything in it synced, file truncated to its last record) and
+    /// starts a new one, so the old segment can be covered by a checkpoint and removed. Used to
+    /// stop depending on an active segment the scrubber found damaged. Returns once sealed.
+    public func sealActiveSegment() async throws {
+        let target = try state.withLock { state -> UInt64 in
+            try Self.checkOpen(state)
+            state.sealRequested = true
+            return state.sealGeneration + 1
+        }
+        while state.withLock({ $0.sealGeneration }) < target {
+            let lead = try state.withLock { state -> Bool in
+                if let failure = state.failure { throw failure }
+                guard !state.ioActive else { return false }
+                state.ioActive = true
+                return true
+            }
+            if lead {
+                try leadRound(syncRequested: true)
+            } else {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
 }

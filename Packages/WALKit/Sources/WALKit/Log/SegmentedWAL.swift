@@ -29,6 +29,9 @@ public final class SegmentedWAL: WriteAheadLog {
         var waiters: [Waiter] = []
         var failure: MantisError?
         var closed = false
+        /// Set by `sealActiveSegment`; the next leader round rotates and bumps `sealGeneration`.
+        var sealRequested = false
+        var sealGeneration: UInt64 = 0
         var counters = WALStatus()
     }
 
@@ -94,4 +97,9 @@ public final class SegmentedWAL: WriteAheadLog {
 
     /// The segment files, oldest first; the last is the active one.
     public var segmentPaths: [String] { catalog.withLock { $0.map(\.path) } }
+}
+
+extension SegmentedWAL {
+    /// Bytes encoded but not yet written (cheap, unlike `status`, which stats the segment files).
+    public var pendingBytes: Int { state.withLock { $0.buffer.count } }
 }

@@ -63,6 +63,11 @@ final class SegmentedWALCursor: WALCursor {
     private func finishSegment(_ reader: SegmentReader) throws {
         let isLast = index == segments.count - 1
         let path = segments[index].path
+        if isLast, limit == nil, let stop = reader.stop, stop != .endOfFile(offset: stop.offset) {
+            // Reading to the end of a log nobody vouches for: what follows the last record must be
+            // clean zeroes, else it is a torn tail or corruption — never a silent early end.
+            try checkTail(reader, stop: stop, path: path)
+        }
         switch reader.stop {
         case .endOfFile?, .zeroHeader?:
             if isLast, let limit, reader.expectedLSN <= limit {
@@ -81,5 +86,19 @@ final class SegmentedWALCursor: WALCursor {
         self.reader = nil
         index += 1
         if index >= segments.count { expected = (limit ?? reader.expectedLSN.previous).next }
+    }
+
+    private func checkTail(_ reader: SegmentReader, stop: SegmentReader.Stop, path: String) throws {
+        guard let file else { return }
+        let analyzer = TailAnalyzer(file: file, fileSize: reader.fileSize, checksum: reader.checksum, maximumPayload: WALFormat.maximumPayloadSize)
+        switch try analyzer.analyze(stop: stop, expectedLSN: reader.expectedLSN) {
+        case .clean:
+            return
+        case let .torn(offset, length, reason):
+            throw MantisError(.tornWrite, "torn tail of \(length) bytes after LSN \(reader.expectedLSN.previous): \(reason)",
+                              context: ErrorContext(operation: "read wal", file: path, offset: offset))
+        case let .corruption(offset, reason):
+            throw MantisError(.corruption, reason, context: ErrorContext(operation: "read wal", file: path, offset: offset))
+        }
     }
 }
