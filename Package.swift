@@ -31,6 +31,7 @@ let package = Package(
         .target(name: "MantisDB", dependencies: [
             .product(name: "MantisCore", package: "MantisCore"),
             .product(name: "IntegrityKit", package: "IntegrityKit"),
+            .product(name: "IntegrityScrubber", package: "IntegrityKit"),
             .product(name: "WALKit", package: "WALKit"),
             .product(name: "TxnKit", package: "TxnKit"),
             .product(name: "RecoveryKit", package: "RecoveryKit"),

@@ -1,3 +1,5 @@
+import IntegrityScrubber
+import IntegrityKit
 import Logging
 import MantisCore
 import RecoveryKit
@@ -25,6 +27,20 @@ extension MantisConfiguration {
         options.checksum = try registry.checksums.make(integrity.checksum, context: context)
         options.readableChecksums = Self.including(options.checksum, in: registry.checksums.makeAll(context: context), name: \.name)
         options.verifyReads = integrity.verifyReads
+        options.diskReserve = try integrity.diskReserve.map { try Self.parseDiskReserve($0) }
+        if let hard = integrity.memoryHardLimit {
+            options.memoryLimits = MemoryGuard.Options(softLimit: integrity.memorySoftLimit ?? hard * 3 / 4, hardLimit: hard)
+        } else if let soft = integrity.memorySoftLimit {
+            options.memoryLimits = MemoryGuard.Options(softLimit: soft, hardLimit: Int.max)
+        }
+        if let interval = integrity.scrubInterval {
+            var scrub = ScrubberOptions()
+            scrub.interval = interval
+            scrub.bytesPerSecond = integrity.scrubRate
+            options.scrub = scrub
+        } else {
+            options.scrub = nil
+        }
         options.lockManager = try registry.lockPolicies.make(transactions.lockPolicy, context: context)
         options.transactions = transactionManagerOptions()
         options.retry = retryPolicy()
@@ -135,5 +151,23 @@ extension MantisConfiguration {
     /// `all`, with `chosen` first and nothing twice by name.
     static func including<T>(_ chosen: T, in all: [T], name: (T) -> String) -> [T] {
         [chosen] + all.filter { name($0) != name(chosen) }
+    }
+}
+
+extension MantisConfiguration {
+    /// `256MiB`, `1GB`, plain bytes, or `5%` of the file system.
+    static func parseDiskReserve(_ text: String) throws -> DiskReserve {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasSuffix("%") {
+            guard let percent = Double(trimmed.dropLast()), percent >= 0, percent <= 100 else {
+                throw MantisError(.invalidConfiguration, "integrity.disk_reserve: \"\(text)\" is not a percentage between 0% and 100%")
+            }
+            return .percent(percent)
+        }
+        do {
+            return .bytes(Int64(try ConfigurationSyntax.parseSize(trimmed)))
+        } catch {
+            throw MantisError(.invalidConfiguration, "integrity.disk_reserve: \"\(text)\" is neither a size (256MiB, 1GB) nor a percentage (5%)")
+        }
     }
 }

@@ -104,6 +104,11 @@ public struct MantisConfiguration: Sendable, Hashable {
     public struct Integrity: Sendable, Hashable {
         public var checksum = "crc32"
         public var verifyReads = true
+        public var scrubInterval: Duration? = .seconds(3600)
+        public var scrubRate: Int? = 20_000_000
+        public var diskReserve: String? = "256MiB"
+        public var memorySoftLimit: Int?
+        public var memoryHardLimit: Int?
 
         public init() {}
     }

@@ -1,5 +1,8 @@
+import IntegrityKit
+import IntegrityScrubber
 import MantisCore
 import RecoveryKit
+import Synchronization
 import TxnKit
 import WALKit
 
@@ -29,13 +32,14 @@ extension Database {
         var maxTransactionID = TransactionID.none
         switch options.walKind {
         case .memory:
-            store = MVCCStore(checksum: options.checksum, verifyReads: options.verifyReads)
+            store = MVCCStore(checksum: options.valueChecksum, verifyReads: options.verifyReads)
             wal = InMemoryWAL()
         case .segmented:
             var recoveryOptions = RecoveryOptions(
                 dataDirectory: DataDirectory(options.directory), fileSystem: fileSystem, checksum: options.checksum,
                 checksums: options.readableChecksums, codecs: options.readableCodecs, wal: options.wal, logger: options.logger)
             recoveryOptions.verifyReads = options.verifyReads
+            recoveryOptions.valueChecksum = options.valueChecksum
             recoveryOptions.progress = options.recoveryProgress
             let recovered: RecoveredState
             do {
@@ -61,12 +65,36 @@ extension Database {
             }
         }
         let epochStart = try TransactionIDEpoch.advance(directory: options.directory, fileSystem: fileSystem)
+        var guards = Database.Guards()
+        var admission = options.writeAdmission
+        let managerBox = ManagerBox()
+        if !mode.isSafe, options.walKind == .segmented, let reserve = options.diskReserve {
+            let paths = [options.directory] + [options.wal.archiveDirectory].compactMap { $0 }
+            let disk = DiskSpaceGuard(fileSystem: fileSystem, paths: paths, options: .init(reserve: reserve), alerts: alerts, logger: options.logger)
+            disk.start()
+            guards.disk = disk
+            admission.append(disk)
+        }
+        if !mode.isSafe, let limits = options.memoryLimits {
+            let segmented = wal as? SegmentedWAL
+            let memory = MemoryGuard(
+                options: limits,
+                usage: { store.statistics.approximateBytes + (segmented?.pendingBytes ?? 0) },
+                relieve: {
+                    managerBox.manager?.collectGarbage()
+                    try? await segmented?.sync()
+                },
+                alerts: alerts)
+            guards.memory = memory
+            admission.append(memory)
+        }
         let manager = TransactionManager(
             store: store, wal: wal,
             lockManager: options.lockManager ?? WaitForGraphLockManager(defaultTimeout: options.transactions.lockTimeout),
             options: options.transactions, lastCommit: max(wal.status.lastLSN.rawValue, store.statistics.newestCommit),
             nextTransactionID: TransactionID(max(epochStart.rawValue, maxTransactionID.rawValue + 1)),
-            admission: options.writeAdmission, logger: options.logger)
+            admission: admission, logger: options.logger)
+        managerBox.manager = manager
         var checkpointer: Checkpointer?
         var monitor: RPOMonitor?
         if options.walKind == .segmented, !mode.isSafe {
@@ -75,6 +103,16 @@ extension Database {
                                      checksum: options.checksum, options: options.checkpoints, alerts: alerts, logger: options.logger)
             if options.checkpoints.interval != nil || options.checkpoints.walBytes != nil { taker.start() }
             checkpointer = taker
+            if let scrub = options.scrub, let segmented = wal as? SegmentedWAL {
+                let scrubber = Scrubber(
+                    dataDirectory: DataDirectory(options.directory), fileSystem: fileSystem,
+                    checksums: options.readableChecksums, codecs: options.readableCodecs, options: scrub, alerts: alerts,
+                    liveLog: { LiveLogPosition.of(segmented) },
+                    selfHeal: { _ = try await taker.checkpoint() },
+                    maintenance: WALMaintenance.of(segmented), logger: options.logger)
+                scrubber.start()
+                guards.scrubber = scrubber
+            }
             if let rpo = options.rpo {
                 let watcher = RPOMonitor(rpo: rpo, wal: wal, checkpointer: taker, alerts: alerts)
                 watcher.start(interval: min(.seconds(1), max(.milliseconds(10), rpo / 4)))
@@ -82,6 +120,15 @@ extension Database {
             }
         }
         return Database(options: options, manager: manager, wal: wal, mode: mode, recovery: report,
-                        checkpointer: checkpointer, rpoMonitor: monitor, alerts: alerts, lock: lock)
+                        checkpointer: checkpointer, rpoMonitor: monitor, alerts: alerts, lock: lock, guards: guards)
+    }
+}
+
+/// Lets the memory guard's relief reach the transaction manager created after it.
+final class ManagerBox: Sendable {
+    private let storage = Mutex<TransactionManager?>(nil)
+    var manager: TransactionManager? {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }

@@ -1,3 +1,5 @@
+import IntegrityKit
+import IntegrityScrubber
 import Logging
 import MantisCore
 import RecoveryKit
@@ -23,6 +25,9 @@ public final class Database: Sendable {
     public let checkpointer: Checkpointer?
     public let rpoMonitor: RPOMonitor?
     public let dataDirectory: DataDirectory
+    public let diskGuard: DiskSpaceGuard?
+    public let memoryGuard: MemoryGuard?
+    public let scrubber: Scrubber?
     let alerts: any AlertSink
     let logger: Logger
     let random = Mutex(SplitMix64(seed: WallClock.nanosecondsSinceEpoch()))
@@ -32,9 +37,12 @@ public final class Database: Sendable {
     init(
         options: DatabaseOptions, manager: TransactionManager, wal: any WriteAheadLog, mode: DatabaseMode,
         recovery: RecoveryReport?, checkpointer: Checkpointer?, rpoMonitor: RPOMonitor?, alerts: any AlertSink,
-        lock: DataDirectoryLock?
+        lock: DataDirectoryLock?, guards: Guards
     ) {
         self.lock = lock
+        self.diskGuard = guards.disk
+        self.memoryGuard = guards.memory
+        self.scrubber = guards.scrubber
         self.options = options
         self.manager = manager
         self.wal = wal
@@ -72,6 +80,8 @@ public final class Database: Sendable {
     public func close() async throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await rpoMonitor?.stop()
+        await scrubber?.stop()
+        await diskGuard?.stop()
         await checkpointer?.stop()
         if options.checkpointOnClose, let checkpointer {
             do { try await checkpointer.checkpoint() } catch { logger.error("final checkpoint failed", metadata: ["error": "\(error)"]) }
@@ -87,5 +97,14 @@ public final class Database: Sendable {
 
     func checkOpen() throws {
         if closed.load(ordering: .acquiring) { throw MantisError(.closed, "the database is closed") }
+    }
+}
+
+extension Database {
+    /// The integrity and resource components created at open.
+    struct Guards {
+        var disk: DiskSpaceGuard?
+        var memory: MemoryGuard?
+        var scrubber: Scrubber?
     }
 }

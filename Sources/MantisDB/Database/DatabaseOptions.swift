@@ -1,4 +1,5 @@
 import IntegrityKit
+import IntegrityScrubber
 import LZ4Codec
 import Logging
 import MantisCore
@@ -38,8 +39,19 @@ public struct DatabaseOptions: Sendable {
     public var safeMode = SafeModePolicy.readOnly
     /// Where alerts go.
     public var alertSinks: [any AlertSink] = []
-    /// Guards consulted before every commit's writes are logged (disk reserve, memory limit).
+    /// More guards consulted before every commit's writes are logged.
     public var writeAdmission: [any WriteAdmission] = []
+    /// Free space that must remain on the data (and archive) file system; below it writes are
+    /// refused with `diskFull` and resume by themselves. Nil: not guarded.
+    public var diskReserve: DiskReserve? = .bytes(256 << 20)
+    /// Memory limits of the store and log buffers (soft: collect and slow writers; hard: refuse
+    /// writes). Nil: not guarded.
+    public var memoryLimits: MemoryGuard.Options?
+    /// The background scrubber re-verifying the log and checkpoints. Nil: no scrubbing.
+    public var scrub: ScrubberOptions? = ScrubberOptions()
+    /// The checksum of values held in memory (never written to disk): CRC-32C is ~6x cheaper
+    /// per read than zlib's CRC-32 on 100-byte values.
+    public var valueChecksum: any ChecksumAlgorithm = CRC32CChecksum()
     /// Called during a long replay.
     public var recoveryProgress: (@Sendable (RecoveryProgress) -> Void)?
     /// How `Database.transaction` retries deadlocks and serialization failures.

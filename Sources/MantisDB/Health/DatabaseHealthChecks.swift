@@ -7,6 +7,9 @@ public enum DatabaseHealthChecks {
         var checks: [any HealthCheck] = [ModeHealthCheck(database: database), WALHealthCheck(database: database)]
         if let checkpointer = database.checkpointer { checks.append(CheckpointHealthCheck(checkpointer: checkpointer, options: database.options.checkpoints)) }
         if let monitor = database.rpoMonitor { checks.append(RPOHealthCheck(monitor: monitor)) }
+        if let disk = database.diskGuard { checks.append(disk) }
+        if let memory = database.memoryGuard { checks.append(memory) }
+        if let scrubber = database.scrubber { checks.append(scrubber) }
         return checks
     }
 }

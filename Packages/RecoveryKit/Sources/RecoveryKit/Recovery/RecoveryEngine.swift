@@ -131,7 +131,7 @@ public struct RecoveryEngine: Sendable {
     }
 
     func freshStore() -> MVCCStore {
-        MVCCStore(checksum: options.checksum, verifyReads: options.verifyReads)
+        MVCCStore(checksum: options.valueChecksum ?? options.checksum, verifyReads: options.verifyReads)
     }
 
     /// Loads a checkpoint into `store` in batches; throws on any verification failure.

@@ -14,6 +14,8 @@ public struct RecoveryOptions: Sendable {
     public var codecs: [any CheckpointCodec]
     public var wal: SegmentedWALOptions
     public var verifyReads = true
+    /// The checksum of values in the in-memory store (never on disk); nil: `checksum`.
+    public var valueChecksum: (any ChecksumAlgorithm)?
     public var logger: Logger
     /// Called about every 100 ms during a replay.
     public var progress: (@Sendable (RecoveryProgress) -> Void)?
