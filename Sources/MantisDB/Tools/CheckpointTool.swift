@@ -60,7 +60,11 @@ public enum RecoveryTool {
         } else {
             text += "checkpoint: none; the whole log would be replayed\n"
         }
-        text += "replay: LSN \(plan.replayFrom)...\(plan.replayThrough), \(plan.recordsToReplay) records, \(plan.bytesToReplay) bytes, \(plan.committedTransactions) committed transactions\n"
+        if plan.recordsToReplay == 0 {
+            text += "replay: nothing after LSN \(plan.replayFrom.previous)\n"
+        } else {
+            text += "replay: LSN \(plan.replayFrom)...\(plan.replayThrough), \(plan.recordsToReplay) records, \(plan.bytesToReplay) bytes, \(plan.committedTransactions) committed transactions\n"
+        }
         if !plan.incompleteTransactions.isEmpty {
             text += "would drop \(plan.incompleteTransactions.count) incomplete transaction(s): \(plan.incompleteTransactions.prefix(20).map(\.description).joined(separator: ", "))\n"
         }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MantisCore
+import MantisDB
+import Metrics
+import RecoveryKit
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the database over RESP (redis-cli, redis-py…) with an HTTP admin API.",
+        discussion: "With no configuration at all: data in ./mantisdb-data, sync durability, lz4 checkpoints, RESP on 127.0.0.1:7379, admin on 127.0.0.1:7380. SIGTERM/SIGINT shut down gracefully."
+    )
+
+    @OptionGroup var configurationOptions: ConfigurationOptions
+
+    func run() async throws {
+        let loaded = try configurationOptions.load()
+        let configuration = loaded.configuration
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        let logger = Logger(label: "mantisdb")
+        let registry = ComponentRegistry.executable
+        let metrics = try configuration.metricsBackend(registry: registry, logger: logger)
+        if let factory = metrics.factory { MetricsSystem.bootstrap(factory) }
+
+        var options = try configuration.databaseOptions(registry: registry, logger: logger)
+        let started = ContinuousClock.now
+        options.recoveryProgress = { progress in
+            logger.info("recovery: replaying the log", metadata: [
+                "percent": "\(Int(progress.percent))", "records": "\(progress.recordsDone)",
+                "mb_per_sec": "\(String.fixed(Double(progress.bytesDone) / 1_000_000 / max(progress.elapsed.seconds, 0.001), digits: 1))",
+            ])
+        }
+        logger.notice("opening the database", metadata: ["data_dir": "\(options.directory)", "durability": "\(options.wal.durability)"])
+        let database = try await Database.open(options)
+        if let report = database.recovery {
+            for step in report.steps { logger.info("recovery: \(step)") }
+        }
+        if case .safe(let reason) = database.mode {
+            logger.critical("SAFE MODE: the database is read-only: \(reason). Inspect with `mantisdb recover --dry-run \(options.directory)`.")
+        }
+        logger.notice("database open", metadata: ["keys": "\(database.store.statistics.liveKeys)", "open_seconds": "\(String.fixed((ContinuousClock.now - started).seconds, digits: 3))"])
+
+        let trigger = ShutdownTrigger()
+        let configView = configuration.effectivePairs()
+        let resp = RESPServer(
+            database: database, options: configuration.respServerOptions(), logger: Logger(label: "mantisdb.resp"),
+            configView: { configView },
+            onShutdown: { await trigger.trigger() })
+        var services: [any Service] = [DatabaseService(database: database, logger: logger)]
+        let adminOptions = configuration.adminServerOptions()
+        if adminOptions.enabled {
+            let admin = AdminServer(
+                database: database, options: adminOptions, healthChecks: DatabaseHealthChecks.all(for: database),
+                metrics: { metrics.render() },
+                backup: { destination in
+                    let manifest = try await Backup.create(from: database, to: destination)
+                    return String(decoding: try manifest.encoded(), as: UTF8.self)
+                },
+                logger: Logger(label: "mantisdb.admin"))
+            services.append(admin.application())
+        }
+        services.append(resp)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        trigger.attach(group)
+        try await group.run()
+    }
+}
+

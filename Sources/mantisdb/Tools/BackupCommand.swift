@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import MantisDB
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Back up a database: a consistent checkpoint, the log after it, and a manifest with checksums.",
+        discussion: "Online through a running server's admin API (--admin http://127.0.0.1:7380), or offline on a stopped data directory (--data-dir)."
+    )
+
+    @Option(help: "The backup directory to create (must not exist or be empty).") var to: String
+    @Option(name: .customLong("data-dir"), help: "A stopped data directory to back up.") var dataDirectory: String?
+    @Option(help: "The admin API of a running server.") var admin: String?
+    @Option(help: "The admin bearer token, if the server needs one.") var token: String?
+    @Option(name: .customLong("config"), help: "A configuration file (offline).") var config: String?
+
+    func run() async throws {
+        switch (dataDirectory, admin) {
+        case (let directory?, nil):
+            let database = try await Database.open(try offlineOptions(directory: directory, config: config))
+            do {
+                let manifest = try await Backup.create(from: database, to: absolute(to))
+                try await database.close()
+                print("backup in \(to): checkpoint LSN \(manifest.checkpointLSN), log through LSN \(manifest.lastLSN), \(manifest.files.count) files")
+            } catch {
+                try? await database.close()
+                throw error
+            }
+        case (nil, let url?):
+            try await online(url)
+        default:
+            throw ValidationError("give exactly one of --data-dir (offline) or --admin URL (online)")
+        }
+    }
+
+    private func online(_ base: String) async throws {
+        guard let url = URL(string: base.hasSuffix("/") ? base + "admin/backup" : base + "/admin/backup") else {
+            throw ValidationError("not a URL: \(base)")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["to": absolute(to)])
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        print(String(decoding: data, as: UTF8.self))
+        guard status == 200 else { throw ExitCode(1) }
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Verify a backup completely, then copy it into a data directory (the server must be stopped)."
+    )
+
+    @Option(help: "The backup directory.") var from: String
+    @Option(name: .customLong("data-dir"), help: "The data directory to restore into.") var dataDirectory: String
+    @Flag(help: "Replace the contents of a non-empty data directory.") var force = false
+
+    func run() throws {
+        let report = try Restore.restore(from: from, to: dataDirectory, force: force)
+        print("restored \(report.filesCopied) files (\(report.bytesCopied) bytes) into \(dataDirectory): checkpoint LSN \(report.manifest.checkpointLSN), log through LSN \(report.manifest.lastLSN)")
+        print("start the server on it; recovery replays the log after the checkpoint")
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Logging
+import MantisDB
+
+struct CheckpointCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Create, list and verify checkpoints of a data directory.",
+        subcommands: [Create.self, List.self, Verify.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open the (stopped) database, take a checkpoint, close it.")
+        @Argument(help: "The data directory.") var directory: String
+        @Option(name: .customLong("config"), help: "A configuration file (codec, checksum…).") var config: String?
+
+        func run() async throws {
+            let options = try offlineOptions(directory: directory, config: config)
+            let database = try await Database.open(options)
+            do {
+                let info = try await database.checkpoint()
+                print("checkpoint \(info.path): LSN \(info.lsn), \(info.entryCount) keys, \(info.fileBytes) bytes (\(info.codecName))")
+                try await database.close()
+            } catch {
+                try? await database.close()
+                throw error
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List checkpoints, newest first (header and footer checked). Changes nothing.")
+        @Argument(help: "The data directory.") var directory: String
+        func run() throws {
+            let output = CheckpointTool.list(dataDirectory: directory)
+            print(output.text, terminator: "")
+            if output.exitCode != 0 { throw ExitCode(output.exitCode) }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Read every checkpoint completely. Exit 0 all good, 2 damaged, 3 bad input. Changes nothing.")
+        @Argument(help: "The data directory.") var directory: String
+        func run() throws {
+            let output = CheckpointTool.verify(dataDirectory: directory)
+            print(output.text, terminator: "")
+            if output.exitCode != 0 { throw ExitCode(output.exitCode) }
+        }
+    }
+}
+
+/// Database options for a tool working on a stopped data directory: the configuration file if
+/// given (else defaults), the directory given, no background work.
+func offlineOptions(directory: String, config: String?) throws -> DatabaseOptions {
+    var overrides = ["data_dir": directory]
+    overrides["integrity.scrub_interval"] = "null"
+    overrides["checkpoint.interval"] = "null"
+    overrides["checkpoint.wal_bytes"] = "null"
+    overrides["checkpoint.on_close"] = "false"
+    let configuration = try MantisConfiguration.load(file: config, environment: [:], overrides: overrides, registry: .executable)
+    return try configuration.databaseOptions(registry: .executable, logger: Logger(label: "mantisdb.tool"))
+}
