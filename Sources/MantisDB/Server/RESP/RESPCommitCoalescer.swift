@@ -1,0 +1,117 @@
+import NIOCore
+import TxnKit
+
+/// Server-side group commit, per event loop: the autocommit write batches that the connections of
+/// one loop submit while it handles one round of socket reads are committed as **one** database
+/// transaction, by one task, with one hop back to the loop for all their replies.
+///
+/// Many clients each sending one `SET` and waiting (what `redis-benchmark -c 50` does) would
+/// otherwise cost a task, a transaction, a WAL append, a durability wait and a thread hop per
+/// command. Combined, their writes still happen in each connection's order (the transaction runs
+/// the connections' batches one after another and sees its own writes, so two clients' `INCR`s of
+/// one key both count), other clients see all of them or none, and each connection's replies are
+/// sent only after the combined commit is durable. If the combined transaction fails (a conflict,
+/// a database error), every connection's batch is committed on its own (with the usual retries of
+/// conflicts), so each command gets its own outcome. Bounded: at most `maxOps` ops / `maxBytes` per combined transaction.
+///
+/// Lives on its event loop (one per loop, shared by the loop's connections) and is used only there.
+final class RESPCommitCoalescer {
+    typealias Delivery = ([RESPValue]) -> Void
+
+    static let maxOps = 4096
+    static let maxBytes = 16 << 20
+
+    let loop: any EventLoop
+    let server: RESPServerContext
+    private var batches: [[RESPDataOp]] = []
+    private var deliveries: [Delivery] = []
+    private var ops = 0
+    private var bytes = 0
+    private var scheduled = false
+
+    init(loop: any EventLoop, server: RESPServerContext) {
+        self.loop = loop
+        self.server = server
+    }
+
+    /// Queues `batch` for the combined commit at the end of this loop round; `deliver` gets its
+    /// replies (on the loop) once that commit is durable, or failed.
+    func submit(_ batch: [RESPDataOp], deliver: @escaping Delivery) {
+        let size = batch.reduce(0) { $0 + $1.size }
+        if !batches.isEmpty, ops + batch.count > Self.maxOps || bytes + size > Self.maxBytes { flush() }
+        batches.append(batch)
+        deliveries.append(deliver)
+        ops += batch.count
+        bytes += size
+        if !scheduled {
+            scheduled = true
+            // Runs after the I/O events of this round: every connection read in it has submitted.
+            loop.assumeIsolated().execute { [self] in
+                scheduled = false
+                flush()
+            }
+        }
+    }
+
+    private func flush() {
+        guard !batches.isEmpty else { return }
+        let submitted = batches
+        let waiting = NIOLoopBound(deliveries, eventLoop: loop)
+        batches = []
+        deliveries = []
+        ops = 0
+        bytes = 0
+        Self.start(submitted, waiting, server: server, loop: loop)
+    }
+
+    private static func start(_ batches: [[RESPDataOp]], _ waiting: NIOLoopBound<[Delivery]>,
+                              server: RESPServerContext, loop: any EventLoop) {
+        Task {
+            let replies = await commit(batches, server: server)
+            loop.execute { deliver(replies, to: waiting) }
+        }
+    }
+
+    private static func deliver(_ replies: [[RESPValue]], to waiting: NIOLoopBound<[Delivery]>) {
+        for (deliver, batchReplies) in zip(waiting.value, replies) { deliver(batchReplies) }
+    }
+
+    /// The replies of each batch, committed together if possible.
+    static func commit(_ batches: [[RESPDataOp]], server: RESPServerContext) async -> [[RESPValue]] {
+        guard batches.count > 1 else { return [await RESPSession.runAutocommit(batches[0], server: server)] }
+        let all = batches.flatMap { $0 }
+        let isolation: IsolationLevel = all.contains(where: \.readsBeforeWriting) ? .snapshot : .readCommitted
+        do {
+            // One attempt: a conflict of the combined transaction is not retried as a whole (a
+            // bigger write set conflicts more); each batch is then committed, and retried, alone.
+            let transaction = try server.database.begin(isolation)
+            var flat: [RESPValue] = []
+            flat.reserveCapacity(all.count)
+            do {
+                for op in all { flat.append(try await op.execute(on: transaction, context: server)) }
+                try await transaction.commit()
+            } catch {
+                transaction.rollback()
+                throw error
+            }
+            var result: [[RESPValue]] = []
+            result.reserveCapacity(batches.count)
+            var start = 0
+            for batch in batches {
+                result.append(Array(flat[start..<start + batch.count]))
+                start += batch.count
+            }
+            return result
+        } catch {
+            // Each connection's batch on its own (concurrently: the WAL still groups their syncs).
+            return await withTaskGroup(of: (Int, [RESPValue]).self) { group in
+                for (index, batch) in batches.enumerated() {
+                    group.addTask { (index, await RESPSession.runAutocommit(batch, server: server)) }
+                }
+                var result = [[RESPValue]](repeating: [], count: batches.count)
+                for await (index, replies) in group { result[index] = replies }
+                return result
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import MantisCore
+
+extension RESPDataOp {
+    /// Runs a read-only op outside any transaction, synchronously (it never waits: each key is
+    /// one read of the latest committed state). Nil if the op writes.
+    func executeRead(context: RESPServerContext) -> RESPValue? {
+        let database = context.database
+        do {
+            switch self {
+            case .get(let key):
+                return try database.get(key).map(RESPValue.bulkString) ?? .null
+            case .exists(let keys):
+                return .integer(Int64(try Self.consistentRead(keys, database).count { $0 != nil }))
+            case .mget(let keys):
+                return .array(try Self.consistentRead(keys, database).map { $0.map(RESPValue.bulkString) ?? .null })
+            case .strlen(let key):
+                return .integer(Int64(try database.get(key)?.count ?? 0))
+            case .type(let key):
+                return .simpleString(try database.get(key) == nil ? "none" : "string")
+            case .keys(let glob):
+                let limit = context.options.maxArrayLength
+                let pairs = try database.scan(.prefix(glob.literalPrefix), limit: limit + 1)
+                return Self.keysReply(pairs.lazy.map(\.key), glob: glob, limit: limit)
+            case .dbsize:
+                return .integer(Int64(database.store.statistics.liveKeys))
+            case .reply(let reply):
+                return reply
+            case .set, .getDelete, .delete, .mset, .incrementBy, .append:
+                return nil
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The values of `keys` at one snapshot (the newest), so a multi-key read is atomic.
+    static func consistentRead(_ keys: [[UInt8]], _ database: Database) throws -> [[UInt8]?] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let snapshot = database.manager.visibleSnapshot
+            do {
+                return try keys.map { try database.store.get($0, at: snapshot) }
+            } catch let error as MantisError where error.code == .lsnUnavailable && attempt < 3 {
+                continue  // garbage collection passed this snapshot meanwhile: take a newer one
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// A key-value command, parsed and checked, ready to run against the database. The same op
+/// runs in every context: autocommit (alone or batched with its pipeline neighbours), queued by
+/// `MULTI` and run by `EXEC`, or inside an interactive `BEGIN … COMMIT` transaction.
+enum RESPDataOp: Sendable {
+    enum SetCondition: Sendable { case always, ifAbsent, ifPresent }
+
+    case get([UInt8])
+    /// `SET key value [NX|XX] [GET]`; `replyStyle` picks between `SET`'s and `SETNX`'s replies.
+    case set(key: [UInt8], value: [UInt8], condition: SetCondition, returnOld: Bool, replyStyle: SetReplyStyle)
+    case getDelete([UInt8])
+    case delete([[UInt8]])
+    case exists([[UInt8]])
+    case mget([[UInt8]])
+    case mset([[UInt8]])
+    case incrementBy([UInt8], Int64)
+    case append([UInt8], [UInt8])
+    case strlen([UInt8])
+    case type([UInt8])
+    case keys(RESPGlob)
+    case dbsize
+    /// A reply decided while parsing (e.g. a syntax error found outside `MULTI`).
+    case reply(RESPValue)
+
+    enum SetReplyStyle: Sendable { case set, setnx }
+
+    /// True if the op may change data (it needs a transaction that commits).
+    var isWrite: Bool {
+        switch self {
+        case .set, .getDelete, .delete, .mset, .incrementBy, .append: true
+        case .get, .exists, .mget, .strlen, .type, .keys, .dbsize, .reply: false
+        }
+    }
+
+    /// True if the op may take long (so it must not run on the event loop).
+    var isLong: Bool {
+        if case .keys = self { return true }
+        return false
+    }
+
+    /// True if the op writes what it read (so it needs snapshot isolation: another commit to the
+    /// key after the read must fail and retry it, not be overwritten). Blind writes (`SET`,
+    /// `MSET`) can run at read-committed.
+    var readsBeforeWriting: Bool {
+        switch self {
+        case .set(_, _, let condition, let returnOld, _): condition != .always || returnOld
+        case .getDelete, .delete, .incrementBy, .append: true
+        default: false
+        }
+    }
+
+    /// Bytes of keys and values (to bound a batch).
+    var size: Int {
+        switch self {
+        case .get(let key), .getDelete(let key), .strlen(let key), .type(let key): key.count
+        case .set(let key, let value, _, _, _), .append(let key, let value): key.count + value.count
+        case .delete(let keys), .exists(let keys), .mget(let keys), .mset(let keys): keys.reduce(0) { $0 + $1.count }
+        case .incrementBy(let key, _): key.count
+        case .keys, .dbsize, .reply: 0
+        }
+    }
+
+    /// Parses a request whose command has the `.data` flag and the right arity: the op, or the
+    /// error reply for a syntax error.
+    static func parse(_ name: String, _ request: RESPRequest) -> Result<RESPDataOp, RESPValueError> {
+        let args = request.arguments
+        switch name {
+        case "GET": return .success(.get(args[1]))
+        case "SET": return parseSet(request)
+        case "SETNX": return .success(.set(key: args[1], value: args[2], condition: .ifAbsent, returnOld: false, replyStyle: .setnx))
+        case "GETSET": return .success(.set(key: args[1], value: args[2], condition: .always, returnOld: true, replyStyle: .set))
+        case "GETDEL": return .success(.getDelete(args[1]))
+        case "DEL", "UNLINK": return .success(.delete(Array(args[1...])))
+        case "EXISTS": return .success(.exists(Array(args[1...])))
+        case "MGET": return .success(.mget(Array(args[1...])))
+        case "MSET":
+            guard args.count % 2 == 1 else { return .failure(RESPValueError(.wrongArity("mset"))) }
+            return .success(.mset(Array(args[1...])))
+        case "INCR": return .success(.incrementBy(args[1], 1))
+        case "DECR": return .success(.incrementBy(args[1], -1))
+        case "INCRBY", "DECRBY":
+            guard var amount = RESPInteger.parse(args[2]) else { return .failure(RESPValueError(.notInteger)) }
+            if name == "DECRBY" {
+                guard amount != .min else { return .failure(RESPValueError(.error("ERR decrement would overflow"))) }
+                amount = -amount
+            }
+            return .success(.incrementBy(args[1], amount))
+        case "APPEND": return .success(.append(args[1], args[2]))
+        case "STRLEN": return .success(.strlen(args[1]))
+        case "TYPE": return .success(.type(args[1]))
+        case "KEYS": return .success(.keys(RESPGlob(args[1])))
+        case "DBSIZE": return .success(.dbsize)
+        default: return .failure(RESPValueError(.unknownCommand(request)))
+        }
+    }
+
+    private static func parseSet(_ request: RESPRequest) -> Result<RESPDataOp, RESPValueError> {
+        var condition = SetCondition.always
+        var returnOld = false
+        for index in 3..<request.count {
+            switch request.word(index) {
+            case "NX" where condition == .always: condition = .ifAbsent
+            case "XX" where condition == .always: condition = .ifPresent
+            case "GET": returnOld = true
+            case "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "PERSIST":
+                return .failure(RESPValueError(.error(
+                    "ERR SET option '\(request.word(index))' is not supported: MantisDB keys do not expire")))
+            default: return .failure(RESPValueError(.syntaxError))
+            }
+        }
+        return .success(.set(key: request.arguments[1], value: request.arguments[2], condition: condition,
+                             returnOld: returnOld, replyStyle: .set))
+    }
+}
+
+/// An error reply as an `Error` (for `Result`).
+struct RESPValueError: Error, Sendable {
+    let reply: RESPValue
+    init(_ reply: RESPValue) { self.reply = reply }
+}

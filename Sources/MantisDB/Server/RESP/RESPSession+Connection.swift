@@ -1,0 +1,143 @@
+/// Connection commands: `HELLO`, `AUTH`, `CLIENT`, `SELECT`, `COMMAND`.
+extension RESPSession {
+    /// `HELLO [protover [AUTH username password] [SETNAME name]]`: switches the protocol and
+    /// replies with the server's facts (a map in RESP3, a flat array in RESP2).
+    func hello(_ request: RESPRequest) -> RESPValue {
+        var version = protocolVersion
+        var credentials: (user: [UInt8], password: [UInt8])?
+        var name: [UInt8]?
+        if request.count >= 2 {
+            guard let number = RESPInteger.parse(request.arguments[1]) else {
+                return .error("ERR Protocol version is not an integer or out of range")
+            }
+            guard let parsed = RESPProtocolVersion(rawValue: Int(number)) else {
+                return .error("NOPROTO unsupported protocol version")
+            }
+            version = parsed
+            var index = 2
+            while index < request.count {
+                let more = request.count - index - 1
+                switch request.word(index) {
+                case "AUTH" where more >= 2:
+                    credentials = (request.arguments[index + 1], request.arguments[index + 2])
+                    index += 3
+                case "SETNAME" where more >= 1:
+                    name = request.arguments[index + 1]
+                    index += 2
+                default:
+                    return .error("ERR Syntax error in HELLO option '\(request.text(index))'")
+                }
+            }
+        }
+        if let credentials {
+            if let failure = authenticate(user: credentials.user, password: credentials.password) { return failure }
+        }
+        if !authenticated {
+            return .error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+        }
+        if let name {
+            if let failure = setName(name) { return failure }
+        }
+        protocolVersion = version
+        return .map([
+            "server": .bulk("mantisdb"),
+            "version": .bulk(RESPServer.version),
+            "proto": .integer(Int64(version.rawValue)),
+            "id": .integer(Int64(record.id)),
+            "mode": .bulk("standalone"),
+            "role": .bulk("master"),
+            "modules": .array([]),
+        ])
+    }
+
+    /// `AUTH password` or `AUTH default password`.
+    func auth(_ request: RESPRequest) -> RESPValue {
+        guard server.options.requirePassword != nil else {
+            return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+        }
+        switch request.count {
+        case 2: return authenticate(user: Array("default".utf8), password: request.arguments[1]) ?? .ok
+        case 3: return authenticate(user: request.arguments[1], password: request.arguments[2]) ?? .ok
+        default: return .syntaxError
+        }
+    }
+
+    /// Nil on success; the error reply otherwise.
+    private func authenticate(user: [UInt8], password: [UInt8]) -> RESPValue? {
+        guard let required = server.options.requirePassword else {
+            // No password configured: any credentials of the default user are accepted (as Redis).
+            return user == Array("default".utf8) ? nil : .wrongPass
+        }
+        // Compare every byte whatever the first difference (no early exit on a mismatch).
+        let expected = Array(required.utf8)
+        var difference = UInt8(expected.count == password.count ? 0 : 1)
+        for index in 0..<max(expected.count, password.count) {
+            let a = index < expected.count ? expected[index] : 0
+            let b = index < password.count ? password[index] : 0
+            difference |= a ^ b
+        }
+        guard difference == 0, user == Array("default".utf8) else { return .wrongPass }
+        authenticated = true
+        return nil
+    }
+
+    private func setName(_ name: [UInt8]) -> RESPValue? {
+        guard name.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            return .error("ERR Client names cannot contain spaces, newlines or special characters.")
+        }
+        record.details.withLock { $0.name = name.isEmpty ? nil : String(decoding: name, as: UTF8.self) }
+        return nil
+    }
+
+    /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO | LIST`.
+    func client(_ request: RESPRequest) -> RESPValue {
+        switch request.word(1) {
+        case "SETNAME" where request.count == 3:
+            return setName(request.arguments[2]) ?? .ok
+        case "GETNAME" where request.count == 2:
+            return record.details.withLock { $0.name }.map(RESPValue.bulk) ?? .null
+        case "SETINFO" where request.count == 4:
+            let value = request.text(3)
+            guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                return .error("ERR \(request.text(2)) cannot contain spaces, newlines or special characters.")
+            }
+            switch request.word(2) {
+            case "LIB-NAME": record.details.withLock { $0.libraryName = value }
+            case "LIB-VER": record.details.withLock { $0.libraryVersion = value }
+            default: return .error("ERR Unrecognized option '\(request.text(2))'")
+            }
+            return .ok
+        case "ID" where request.count == 2:
+            return .integer(Int64(record.id))
+        case "INFO" where request.count == 2:
+            return .verbatimString(format: "txt", text: record.line + "\n")
+        case "LIST" where request.count == 2:
+            return .verbatimString(format: "txt", text: server.registry.records.map { $0.line + "\n" }.joined())
+        case "SETNAME", "GETNAME", "SETINFO", "ID", "INFO", "LIST":
+            return .error("ERR wrong number of arguments for 'client|\(request.text(1).lowercased())' command")
+        default:
+            return .unknownSubcommand(request)
+        }
+    }
+
+    func select(_ request: RESPRequest) -> RESPValue {
+        guard let index = RESPInteger.parse(request.arguments[1]) else { return .notInteger }
+        return index == 0 ? .ok : .error("ERR DB index is out of range")
+    }
+
+    /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO name…`, `COMMAND LIST`, `COMMAND DOCS` (empty).
+    func commandInfo(_ request: RESPRequest) -> RESPValue {
+        let specs = RESPCommandTable.specs
+        guard request.count > 1 else {
+            return .array(specs.keys.sorted().map { specs[$0]!.info })
+        }
+        switch request.word(1) {
+        case "COUNT": return .integer(Int64(specs.count))
+        case "LIST": return .array(specs.keys.sorted().map { .bulk($0.lowercased()) })
+        case "DOCS": return .map([])
+        case "INFO":
+            return .array((2..<request.count).map { specs[request.word($0)]?.info ?? .null })
+        default: return .unknownSubcommand(request)
+        }
+    }
+}

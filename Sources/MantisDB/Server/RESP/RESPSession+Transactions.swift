@@ -1,0 +1,148 @@
+import MantisCore
+import TxnKit
+
+/// `MULTI`/`EXEC`/`DISCARD`/`WATCH`/`UNWATCH` (Redis semantics) and interactive transactions
+/// (`BEGIN`/`COMMIT`/`ROLLBACK`).
+extension RESPSession {
+    func beginMulti() -> RESPValue {
+        if multi != nil { return .error("ERR MULTI calls can not be nested") }
+        if transaction != nil { return .error("ERR MULTI is not allowed inside BEGIN … COMMIT") }
+        multi = []
+        multiBytes = 0
+        multiFailed = false
+        record.details.withLock { $0.inMulti = true }
+        return .ok
+    }
+
+    /// A command arriving while in `MULTI`: queued (`+QUEUED`) if it is a key-value command that
+    /// parses; otherwise an error, and (except for the ones Redis also lets pass) `EXEC` will
+    /// fail with `EXECABORT`.
+    func queueInMulti(_ name: String, _ spec: RESPCommandSpec, _ request: RESPRequest) -> RESPValue {
+        switch name {
+        case "MULTI": return .error("ERR MULTI calls can not be nested")
+        case "WATCH": return .error("ERR WATCH inside MULTI is not allowed")
+        default: break
+        }
+        let op: RESPDataOp
+        if spec.flags.contains(.data) {
+            switch RESPDataOp.parse(name, request) {
+            case .success(let parsed): op = parsed
+            case .failure(let error):
+                multiFailed = true
+                return error.reply
+            }
+        } else if name == "PING" || name == "ECHO" {
+            op = .reply(name == "PING" ? ping(request) : .bulkString(request.arguments[1]))
+        } else {
+            multiFailed = true
+            return .error("ERR '\(name.lowercased())' is not allowed inside MULTI")
+        }
+        guard multi!.count < server.options.maxArrayLength, multiBytes + op.size <= server.options.maxPipelineBytes else {
+            multiFailed = true
+            return .error("ERR too many commands queued in MULTI")
+        }
+        multi!.append(op)
+        multiBytes += op.size
+        return .queued
+    }
+
+    func discard() -> RESPValue {
+        guard multi != nil else { return .error("ERR DISCARD without MULTI") }
+        endMulti()
+        watched = [:]
+        return .ok
+    }
+
+    private func endMulti() {
+        multi = nil
+        multiBytes = 0
+        multiFailed = false
+        record.details.withLock { $0.inMulti = false }
+    }
+
+    /// Runs the queued ops as one serializable database transaction (retried on conflicts). If a
+    /// `WATCH`ed key got a newer commit than it had at `WATCH` time, nothing runs and the reply is
+    /// a null array. The watched keys are read inside the transaction, so a commit to one of them
+    /// racing with `EXEC` fails validation and the retry sees it.
+    func exec() -> RESPStep {
+        guard let ops = multi else { return .reply(.error("ERR EXEC without MULTI")) }
+        let failed = multiFailed
+        let watched = self.watched
+        endMulti()
+        self.watched = [:]
+        if failed { return .reply(.error("EXECABORT Transaction discarded because of previous errors.")) }
+        let server = self.server
+        return .work {
+            do {
+                let store = server.database.store
+                let replies = try await server.database.transaction(isolation: .serializable) { transaction -> [RESPValue]? in
+                    for (key, version) in watched {
+                        _ = try await transaction.get(key)
+                        if store.latestCommit(of: key) != version { return nil }
+                    }
+                    var replies: [RESPValue] = []
+                    replies.reserveCapacity(ops.count)
+                    for op in ops { replies.append(try await op.execute(on: transaction, context: server)) }
+                    return replies
+                }
+                return [replies.map(RESPValue.array) ?? .nullArray]
+            } catch {
+                return [.failure(error)]
+            }
+        }
+    }
+
+    func watch(_ request: RESPRequest) -> RESPValue {
+        if transaction != nil { return .error("ERR WATCH is not allowed inside BEGIN … COMMIT") }
+        let store = database.store
+        for key in request.arguments[1...] where watched[key] == nil {
+            guard watched.count < server.options.maxArrayLength else { return .error("ERR too many watched keys") }
+            watched[key] = .some(store.latestCommit(of: key))
+        }
+        return .ok
+    }
+
+    // MARK: Interactive transactions
+
+    /// `BEGIN [READ COMMITTED | SNAPSHOT | SERIALIZABLE]` (default snapshot).
+    func begin(_ request: RESPRequest) -> RESPValue {
+        if let transaction {
+            guard transaction.isFinished else { return .error("ERR BEGIN inside a transaction: COMMIT or ROLLBACK it first") }
+            self.transaction = nil  // aborted earlier: starting over is allowed
+        }
+        var isolation = IsolationLevel.snapshot
+        if request.count > 1 {
+            let words = (1..<request.count).map { request.text($0) }.joined(separator: " ")
+            guard let parsed = IsolationLevel(parsing: words) else {
+                return .error("ERR unknown isolation level '\(words)': use READ COMMITTED, SNAPSHOT or SERIALIZABLE")
+            }
+            isolation = parsed
+        }
+        do {
+            transaction = try database.begin(isolation)
+            return .ok
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Commits the interactive transaction; the reply comes once the commit is durable.
+    func commit() -> RESPStep {
+        guard let transaction else { return .reply(.error("ERR COMMIT without BEGIN")) }
+        self.transaction = nil
+        if transaction.isFinished {
+            return .reply(.error("ERR the transaction was aborted by an earlier error and has been rolled back"))
+        }
+        return work {
+            try await transaction.commit()
+            return .ok
+        }
+    }
+
+    func rollback() -> RESPValue {
+        guard let transaction else { return .error("ERR ROLLBACK without BEGIN") }
+        transaction.rollback()
+        self.transaction = nil
+        return .ok
+    }
+}

@@ -1,0 +1,123 @@
+import MantisCore
+import NIOCore
+import TxnKit
+
+/// The state of one connection and the dispatch of its commands: protocol version,
+/// authentication, client name, the `MULTI` queue and `WATCH`ed keys, the interactive
+/// transaction. Lives on the connection's event loop and is touched only there; work that
+/// awaits the database is handed out as a `@Sendable` closure capturing only sendable values
+/// (the database, the transaction, the parsed ops), so the session is never shared.
+///
+/// Commands run strictly in the order they arrived, and a reply is produced only after the
+/// database call it depends on returned (for writes: after the commit is durable).
+final class RESPSession {
+    let server: RESPServerContext
+    let record: RESPClientRecord
+    var protocolVersion = RESPProtocolVersion.resp2 {
+        didSet { record.details.withLock { $0.protocolVersion = protocolVersion } }
+    }
+    var authenticated: Bool
+    /// The queued ops while in `MULTI` (nil outside it).
+    var multi: [RESPDataOp]?
+    var multiBytes = 0
+    /// A command failed to queue: `EXEC` must abort.
+    var multiFailed = false
+    /// Key → its newest commit (nil: none) when `WATCH`ed.
+    var watched: [[UInt8]: UInt64?] = [:]
+    /// The interactive transaction (`BEGIN … COMMIT`).
+    var transaction: Transaction? {
+        didSet { record.details.withLock { $0.inTransaction = transaction != nil } }
+    }
+    /// Commands handled since the owner last collected the count.
+    var commandsHandled = 0
+
+    init(server: RESPServerContext, record: RESPClientRecord) {
+        self.server = server
+        self.record = record
+        self.authenticated = server.options.requirePassword == nil
+    }
+
+    var database: Database { server.database }
+    var encoder: RESPEncoder { RESPEncoder(version: protocolVersion) }
+
+    /// Handles the request at the front of `queue` (and, for key-value commands, the run of
+    /// key-value commands behind it, as one batch), removing what it handled.
+    func step(_ queue: inout CircularBuffer<RESPRequest>) -> RESPStep {
+        let request = queue.first!
+        let name = request.name
+        guard let spec = RESPCommandTable.specs[name], spec.acceptsArgumentCount(request.count) else {
+            queue.removeFirst()
+            commandsHandled += 1
+            if multi != nil { multiFailed = true }
+            return .reply(RESPCommandTable.specs[name] == nil ? .unknownCommand(request) : .wrongArity(name))
+        }
+        if !authenticated, !spec.flags.contains(.noAuth) {
+            queue.removeFirst()
+            commandsHandled += 1
+            if multi != nil { multiFailed = true }
+            return .reply(.noAuth)
+        }
+        if multi != nil, !["EXEC", "DISCARD", "QUIT"].contains(name) {
+            queue.removeFirst()
+            commandsHandled += 1
+            return .reply(queueInMulti(name, spec, request))
+        }
+        if spec.flags.contains(.data) {
+            return dataStep(&queue)
+        }
+        queue.removeFirst()
+        commandsHandled += 1
+        return command(name, request)
+    }
+
+    /// The commands that are not key-value ops.
+    private func command(_ name: String, _ request: RESPRequest) -> RESPStep {
+        switch name {
+        case "PING": return .reply(ping(request))
+        case "ECHO": return .reply(.bulkString(request.arguments[1]))
+        case "QUIT": return .close(.ok)
+        case "HELLO": return .reply(hello(request))
+        case "AUTH": return .reply(auth(request))
+        case "CLIENT": return .reply(client(request))
+        case "SELECT": return .reply(select(request))
+        case "COMMAND": return .reply(commandInfo(request))
+        case "MULTI": return .reply(beginMulti())
+        case "EXEC": return exec()
+        case "DISCARD": return .reply(discard())
+        case "WATCH": return .reply(watch(request))
+        case "UNWATCH":
+            watched = [:]
+            return .reply(.ok)
+        case "BEGIN": return .reply(begin(request))
+        case "COMMIT": return commit()
+        case "ROLLBACK": return .reply(rollback())
+        case "SCAN": return scan(request)
+        case "INFO": return .reply(info(request))
+        case "CONFIG": return .reply(config(request))
+        case "CHECKPOINT", "SAVE": return checkpoint()
+        case "WALSYNC": return walSync()
+        case "SHUTDOWN": return shutdown(request)
+        default: return .reply(.unknownCommand(request))
+        }
+    }
+
+    func ping(_ request: RESPRequest) -> RESPValue {
+        guard request.count == 1 else {
+            return request.count == 2 ? .bulkString(request.arguments[1]) : .wrongArity("ping")
+        }
+        return .simpleString("PONG")
+    }
+
+    /// The connection ends: an open transaction is rolled back.
+    func close() {
+        transaction?.rollback()
+        transaction = nil
+    }
+
+    /// Runs `body` off the event loop, replying with its value or the error it throws.
+    func work(_ body: @escaping @Sendable () async throws -> RESPValue) -> RESPStep {
+        .work {
+            do { return [try await body()] } catch { return [.failure(error)] }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import MantisCore
+
+/// The error replies, with Redis' wording where Redis has one (clients match on it).
+extension RESPValue {
+    static let syntaxError = RESPValue.error("ERR syntax error")
+    static let notInteger = RESPValue.error("ERR value is not an integer or out of range")
+    static let overflow = RESPValue.error("ERR increment or decrement would overflow")
+    static let noAuth = RESPValue.error("NOAUTH Authentication required.")
+    static let wrongPass = RESPValue.error("WRONGPASS invalid username-password pair or user is disabled.")
+
+    static func wrongArity(_ name: String) -> RESPValue {
+        .error("ERR wrong number of arguments for '\(name.lowercased())' command")
+    }
+
+    /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis' text, byte for byte).
+    static func unknownCommand(_ request: RESPRequest) -> RESPValue {
+        var args = ""
+        for index in 1..<request.count where args.utf8.count < 128 {
+            args += "'\(String(request.text(index).prefix(128 - args.utf8.count)))' "
+        }
+        return .error("ERR unknown command '\(String(request.text(0).prefix(128)))', with args beginning with: \(args)")
+    }
+
+    static func unknownSubcommand(_ request: RESPRequest) -> RESPValue {
+        .error("ERR unknown subcommand '\(String(request.text(1).prefix(128)))'. Try \(request.name) HELP.")
+    }
+
+    /// The reply for a failed database call. The first word tells a client what happened:
+    /// `READONLY` (safe mode), `DEADLOCK` and `SERIALIZATION` (the transaction was aborted and may
+    /// be retried), `CORRUPTION` (names the key; the bad bytes were withheld), `DISKFULL`, `OOM`,
+    /// `LOCKTIMEOUT`, `TXNTIMEOUT`; anything else `ERR`.
+    static func failure(_ error: any Error) -> RESPValue {
+        guard let error = error as? MantisError else { return .error("ERR \(error)") }
+        var message = error.message
+        if let key = error.context.key, !message.contains(ErrorContext.render(key)) {
+            message += " (key \(ErrorContext.render(key)))"
+        }
+        switch error.code {
+        case .readOnly:
+            return .error("READONLY \(message)")
+        case .deadlock:
+            return .error("DEADLOCK \(message); transaction aborted, retry it")
+        case .serializationFailure:
+            return .error("SERIALIZATION \(message); transaction aborted")
+        case .corruption, .checksumMismatch:
+            return .error("CORRUPTION \(message)")
+        case .diskFull:
+            return .error("DISKFULL \(message)")
+        case .memoryLimit:
+            return .error("OOM \(message)")
+        case .lockTimeout:
+            return .error("LOCKTIMEOUT \(message); transaction aborted")
+        case .transactionTimeout:
+            return .error("TXNTIMEOUT \(message); transaction aborted")
+        default:
+            if error.hasCode(.readOnly) { return .error("READONLY \(message)") }
+            if error.hasCode(.diskFull) { return .error("DISKFULL \(message)") }
+            return .error("ERR \(message)")
+        }
+    }
+
+    var isError: Bool {
+        if case .error = self { return true }
+        return false
+    }
+}

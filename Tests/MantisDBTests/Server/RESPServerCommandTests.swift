@@ -1,0 +1,254 @@
+import Foundation
+@testable import MantisDB
+import Testing
+
+@Suite("RESP server: commands") struct RESPServerCommandTests {
+    @Test("connection commands: PING, ECHO, inline, HELLO 2/3, CLIENT, SELECT, COMMAND, QUIT")
+    func connection() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("PING") == .simpleString("PONG"))
+            #expect(try await client.call("PING", "hi") == .bulk("hi"))
+            #expect(try await client.call("ECHO", "a\r\nb") == .bulkString(Array("a\r\nb".utf8)))
+            try await client.send("PING\r\n")
+            #expect(try await client.read() == .simpleString("PONG"))
+
+            // RESP2: HELLO 2 replies with a flat array.
+            let hello2 = try await client.call("HELLO", "2")
+            #expect(hello2.elements?.first == .bulk("server"))
+            #expect(hello2.elements?[1] == .bulk("mantisdb"))
+            // HELLO 3 switches to RESP3 and replies with a map; nulls are now `_`.
+            guard case .map(let facts) = try await client.call("HELLO", "3", "SETNAME", "tester") else {
+                Issue.record("HELLO 3 must reply with a map")
+                return
+            }
+            let fields = Dictionary(uniqueKeysWithValues: facts.map { ($0.key.text!, $0.value) })
+            #expect(fields["server"] == .bulk("mantisdb"))
+            #expect(fields["proto"] == .integer(3))
+            #expect(fields["mode"] == .bulk("standalone"))
+            #expect(fields["role"] == .bulk("master"))
+            #expect(fields["modules"] == .array([]))
+            #expect(fields["id"]?.integerValue != nil)
+            try await client.send(command: ["GET", "missing"])
+            try await client.send(command: ["HELLO", "4"])
+            #expect(try await client.read() == .null)
+            #expect(try await client.read().text == "NOPROTO unsupported protocol version")
+
+            #expect(try await client.call("CLIENT", "GETNAME") == .bulk("tester"))
+            #expect(try await client.call("CLIENT", "SETNAME", "other") == .ok)
+            #expect(try await client.call("CLIENT", "GETNAME") == .bulk("other"))
+            #expect(try await client.call("CLIENT", "SETNAME", "has space").text!.hasPrefix("ERR Client names cannot contain spaces"))
+            #expect(try await client.call("CLIENT", "SETINFO", "LIB-NAME", "swift-test") == .ok)
+            #expect(try await client.call("CLIENT", "ID") == fields["id"])
+            #expect(try await client.call("CLIENT", "LIST").text!.contains("name=other"))
+            #expect(try await client.call("CLIENT", "NOPE").text == "ERR unknown subcommand 'NOPE'. Try CLIENT HELP.")
+            #expect(try await client.call("SELECT", "0") == .ok)
+            #expect(try await client.call("SELECT", "1").text == "ERR DB index is out of range")
+            #expect(try await client.call("COMMAND", "COUNT").integerValue == Int64(RESPCommandTable.specs.count))
+            #expect(try await client.call("COMMAND", "DOCS") == .map([]))
+            #expect(try await client.call("COMMAND").elements?.count == RESPCommandTable.specs.count)
+            let info = try await client.call("COMMAND", "INFO", "get", "nope").elements
+            #expect(info?.first?.elements?.first == .bulk("get"))
+            #expect(info?.last == .null)
+            #expect(try await client.call("QUIT") == .ok)
+            #expect(try await client.waitForClose())
+        }
+    }
+
+    @Test("errors: unknown command and wrong arity with Redis' exact text")
+    func errorTexts() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("FOO", "a", "b").text == "ERR unknown command 'FOO', with args beginning with: 'a' 'b' ")
+            #expect(try await client.call("GET").text == "ERR wrong number of arguments for 'get' command")
+            #expect(try await client.call("MSET", "a", "1", "b").text == "ERR wrong number of arguments for 'mset' command")
+            #expect(try await client.call("SET", "k", "v", "EX", "10").text == "ERR SET option 'EX' is not supported: MantisDB keys do not expire")
+            #expect(try await client.call("SET", "k", "v", "NX", "XX") == .error("ERR syntax error"))
+            // The connection is still fine after errors.
+            #expect(try await client.call("PING") == .simpleString("PONG"))
+        }
+    }
+
+    @Test("strings: SET (NX, XX, GET), GET, DEL, EXISTS, MGET, MSET, APPEND, STRLEN, TYPE, DBSIZE, KEYS")
+    func strings() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("GET", "k") == .null)
+            #expect(try await client.call("SET", "k", "v1") == .ok)
+            #expect(try await client.call("GET", "k") == .bulk("v1"))
+            #expect(try await client.call("SET", "k", "v2", "NX") == .null)
+            #expect(try await client.call("SET", "n", "1", "XX") == .null)
+            #expect(try await client.call("SET", "k", "v2", "XX", "GET") == .bulk("v1"))
+            #expect(try await client.call("SET", "fresh", "x", "NX", "GET") == .null)
+            #expect(try await client.call("SETNX", "fresh", "y") == .integer(0))
+            #expect(try await client.call("GETSET", "fresh", "z") == .bulk("x"))
+            #expect(try await client.call("EXISTS", "k", "k", "nope", "fresh") == .integer(3))
+            #expect(try await client.call("MSET", "a", "1", "b", "2") == .ok)
+            #expect(try await client.call("MGET", "a", "nope", "b") == .array([.bulk("1"), .null, .bulk("2")]))
+            #expect(try await client.call("APPEND", "a", "23") == .integer(3))
+            #expect(try await client.call("APPEND", "new", "xy") == .integer(2))
+            #expect(try await client.call("STRLEN", "a") == .integer(3))
+            #expect(try await client.call("STRLEN", "nope") == .integer(0))
+            #expect(try await client.call("TYPE", "a") == .simpleString("string"))
+            #expect(try await client.call("TYPE", "nope") == .simpleString("none"))
+            #expect(try await client.call("DBSIZE") == .integer(5))
+            #expect(try await client.call("KEYS", "[ab]") == .array([.bulk("a"), .bulk("b")]))
+            #expect(try await client.call("DEL", "a", "b", "nope", "a") == .integer(2))
+            #expect(try await client.call("GETDEL", "new") == .bulk("xy"))
+            #expect(try await client.call("DBSIZE") == .integer(2))
+            // Binary-safe keys and values.
+            try await client.send(Array("*3\r\n$3\r\nSET\r\n$3\r\n\u{0}\r\n\r\n$2\r\n".utf8) + [0xFF, 0xFE, 13, 10])
+            #expect(try await client.read() == .ok)
+            try await client.send(Array("*2\r\n$3\r\nGET\r\n$3\r\n\u{0}\r\n\r\n".utf8))
+            #expect(try await client.read() == .bulkString([0xFF, 0xFE]))
+        }
+    }
+
+    @Test("counters: INCR, INCRBY, DECR, DECRBY with Redis' errors")
+    func counters() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("INCR", "c") == .integer(1))
+            #expect(try await client.call("INCRBY", "c", "41") == .integer(42))
+            #expect(try await client.call("DECR", "c") == .integer(41))
+            #expect(try await client.call("DECRBY", "c", "-9") == .integer(50))
+            #expect(try await client.call("GET", "c") == .bulk("50"))
+            #expect(try await client.call("INCRBY", "c", "x").text == "ERR value is not an integer or out of range")
+            #expect(try await client.call("SET", "s", "abc") == .ok)
+            #expect(try await client.call("INCR", "s").text == "ERR value is not an integer or out of range")
+            #expect(try await client.call("SET", "big", "9223372036854775807") == .ok)
+            #expect(try await client.call("INCR", "big").text == "ERR increment or decrement would overflow")
+            #expect(try await client.call("GET", "big") == .bulk("9223372036854775807"))
+        }
+    }
+
+    @Test("concurrent INCRs from many connections lose no update")
+    func concurrentIncrements() async throws {
+        try await RESPTestHarness.with { harness in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let client = try await harness.client()
+                        for _ in 0..<25 { #expect(try await client.call("INCR", "hits").integerValue != nil) }
+                        await client.close()
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let client = try await harness.client()
+            #expect(try await client.call("GET", "hits") == .bulk("200"))
+        }
+    }
+
+    @Test("pipelining: hundreds of commands in one write, replies in order; a write survives reopen")
+    func pipelining() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            var bytes: [UInt8] = []
+            for index in 0..<300 {
+                bytes += RESPTestClient.encode(["SET", "p\(index)", "\(index)"])
+                bytes += RESPTestClient.encode(["GET", "p\(index)"])
+                if index % 50 == 0 { bytes += RESPTestClient.encode(["INCR", "p\(index)"]) }
+            }
+            bytes += Array("PING\r\n".utf8)
+            try await client.send(bytes)
+            for index in 0..<300 {
+                #expect(try await client.read() == .ok)
+                #expect(try await client.read() == .bulk("\(index)"))
+                if index % 50 == 0 { #expect(try await client.read() == .integer(Int64(index + 1))) }
+            }
+            #expect(try await client.read() == .simpleString("PONG"))
+            // Replies came only after the commits were durable.
+            #expect(harness.database.wal.status.durableLSN >= harness.database.wal.status.lastLSN)
+            #expect(try harness.database.get(Array("p299".utf8)) == Array("299".utf8))
+            // A command split over many writes.
+            for byte in RESPTestClient.encode(["GET", "p7"]) { try await client.send([byte]) }
+            #expect(try await client.read() == .bulk("7"))
+        }
+    }
+
+    @Test("SCAN returns every key exactly once, with MATCH and COUNT, and decimal cursors")
+    func scan() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            var bytes: [UInt8] = []
+            for index in 0..<1000 { bytes += RESPTestClient.encode(["SET", "key:\(index)", "v"]) }
+            for index in 0..<50 { bytes += RESPTestClient.encode(["SET", "other:\(index)", "v"]) }
+            try await client.send(bytes)
+            for _ in 0..<1050 { #expect(try await client.read() == .ok) }
+
+            func scanAll(_ extra: [String]) async throws -> [String] {
+                var cursor = "0"
+                var keys: [String] = []
+                repeat {
+                    try await client.send(command: ["SCAN", cursor] + extra)
+                    let reply = try #require(try await client.read().elements)
+                    cursor = try #require(reply[0].text)
+                    #expect(UInt64(cursor) != nil, "cursors are decimal")
+                    keys += try #require(reply[1].elements).map { $0.text! }
+                } while cursor != "0"
+                return keys
+            }
+            let all = try await scanAll(["COUNT", "37"])
+            #expect(all.count == 1050)
+            #expect(Set(all).count == 1050)
+            let matched = try await scanAll(["MATCH", "key:1*", "COUNT", "100"])
+            #expect(Set(matched) == Set((0..<1000).map { "key:\($0)" }.filter { $0.hasPrefix("key:1") }))
+            #expect(matched.count == Set(matched).count)
+            #expect(try await client.call("SCAN", "0", "TYPE", "hash") == .array([.bulk("0"), .array([])]))
+            #expect(try await client.call("SCAN", "12345").text == "ERR invalid cursor")
+            #expect(try await client.call("SCAN", "x").text == "ERR invalid cursor")
+        }
+    }
+
+    @Test("INFO sections, CONFIG GET from the view, CONFIG SET refused, CHECKPOINT, SAVE, WALSYNC")
+    func server() async throws {
+        try await RESPTestHarness.with(configView: { [("wal.durability", "sync"), ("resp.port", "0"), ("save", "")] }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("SET", "k", "v") == .ok)
+            let info = try #require(try await client.call("INFO").text)
+            for section in ["# Server", "# Clients", "# Persistence", "# Stats", "# Replication", "# Keyspace"] {
+                #expect(info.contains(section), "\(section)")
+            }
+            #expect(info.contains("role:master\r\n"))
+            #expect(info.contains("connected_slaves:0\r\n"))
+            #expect(info.contains("db0:keys=1,expires=0,avg_ttl=0"))
+            #expect(info.contains("tcp_port:\(harness.port)"))
+            let persistence = try #require(try await client.call("INFO", "persistence").text)
+            #expect(persistence.hasPrefix("# Persistence\r\n"))
+            #expect(!persistence.contains("# Server"))
+            for field in ["wal_durable_lsn:", "wal_last_lsn:", "wal_fsyncs:", "last_checkpoint_lsn:", "safe_mode:0", "wal_sync_command:WALSYNC"] {
+                #expect(persistence.contains(field), "\(field)")
+            }
+            #expect(try await client.call("CONFIG", "GET", "wal.*") == .array([.bulk("wal.durability"), .bulk("sync")]))
+            #expect(try await client.call("CONFIG", "GET", "SAVE", "resp.port").elements?.count == 4)
+            #expect(try await client.call("CONFIG", "SET", "save", "").text!.hasPrefix("ERR CONFIG SET is not supported: the configuration is read-only"))
+            #expect(try await client.call("CHECKPOINT") == .ok)
+            #expect(try await client.call("SAVE") == .ok)
+            #expect(try await client.call("WALSYNC") == .ok)
+            let after = try #require(try await client.call("INFO", "persistence").text)
+            let taken = after.split(separator: "\r\n").first { $0.hasPrefix("checkpoints_taken:") }?.split(separator: ":").last
+            #expect(taken.flatMap { Int($0) }.map { $0 >= 2 } == true)
+            let stats = try #require(try await client.call("INFO", "stats", "clients").text)
+            #expect(stats.contains("total_commands_processed:"))
+            #expect(stats.contains("connected_clients:1"))
+            #expect(stats.contains("txn_commits:"))
+        }
+    }
+
+    @Test("SHUTDOWN replies, closes and calls the owner's handler; refused without one")
+    func shutdown() async throws {
+        let called = Shared(false)
+        try await RESPTestHarness.with(onShutdown: { called.value = true }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("SHUTDOWN", "NOSAVE") == .ok)
+            #expect(try await client.waitForClose())
+            for _ in 0..<200 where !called.value { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(called.value)
+        }
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("SHUTDOWN").text == "ERR SHUTDOWN is not enabled on this server")
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+@testable import MantisDB
+import Testing
+
+@Suite("RESP server: authentication, limits and lifecycle") struct RESPServerLimitTests {
+    @Test("AUTH: NOAUTH before, WRONGPASS for a bad password, HELLO 3 AUTH")
+    func auth() async throws {
+        try await RESPTestHarness.with(configure: { $0.requirePassword = "s3cret" }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("PING") == .simpleString("PONG"))
+            #expect(try await client.call("GET", "k") == .error("NOAUTH Authentication required."))
+            #expect(try await client.call("AUTH", "wrong") == .wrongPass)
+            #expect(try await client.call("HELLO", "3").text?.hasPrefix("NOAUTH HELLO must be called") == true)
+            #expect(try await client.call("AUTH", "s3cret") == .ok)
+            #expect(try await client.call("SET", "k", "v") == .ok)
+            let other = try await harness.client()
+            guard case .map = try await other.call("HELLO", "3", "AUTH", "default", "s3cret") else {
+                Issue.record("HELLO 3 AUTH must authenticate and reply with a map")
+                return
+            }
+            #expect(try await other.call("GET", "k") == .bulk("v"))
+            let third = try await harness.client()
+            #expect(try await third.call("AUTH", "nobody", "s3cret") == .wrongPass)
+            #expect(try await third.call("AUTH", "default", "s3cret") == .ok)
+        }
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("AUTH", "x").text?.hasPrefix("ERR AUTH <password> called without any password configured") == true)
+        }
+    }
+
+    @Test("malformed input: error reply, that connection closed, others unaffected")
+    func malformed() async throws {
+        try await RESPTestHarness.with { harness in
+            let bystander = try await harness.client()
+            #expect(try await bystander.call("SET", "k", "v") == .ok)
+            for garbage in ["*1\r\n:5\r\n", "*x\r\n", "*1\r\n$3\r\nabcXY", "SET \"open\r\n"] {
+                let client = try await harness.client()
+                // A good request before the bad one is still answered.
+                try await client.send(RESPTestClient.encode(["PING"]) + Array(garbage.utf8))
+                #expect(try await client.read() == .simpleString("PONG"))
+                #expect(try await client.read().text?.hasPrefix("ERR Protocol error: ") == true)
+                #expect(try await client.waitForClose())
+            }
+            #expect(try await bystander.call("GET", "k") == .bulk("v"))
+            let info = try #require(try await bystander.call("INFO", "stats").text)
+            #expect(info.contains("protocol_errors:4"))
+        }
+    }
+
+    @Test("oversized bulk, array and pipeline: error and close, refused from the header")
+    func oversized() async throws {
+        try await RESPTestHarness.with(configure: {
+            $0.maxBulkLength = 1024
+            $0.maxArrayLength = 16
+            $0.maxPipelineBytes = 8 << 10
+        }) { harness in
+            let bulk = try await harness.client()
+            // Only the header is sent: the refusal cannot have waited for (or reserved) the payload.
+            try await bulk.send("*2\r\n$3\r\nGET\r\n$1025\r\n")
+            #expect(try await bulk.read().text == "ERR Protocol error: invalid bulk length 1025 (the limit is 1024)")
+            #expect(try await bulk.waitForClose())
+
+            let array = try await harness.client()
+            try await array.send("*17\r\n")
+            #expect(try await array.read().text == "ERR Protocol error: invalid multibulk length 17 (the limit is 16)")
+            #expect(try await array.waitForClose())
+
+            // A pipeline of valid requests is fine however long, as long as each is small.
+            let pipeline = try await harness.client()
+            var many: [UInt8] = []
+            for index in 0..<200 { many += RESPTestClient.encode(["SET", "k\(index)", String(repeating: "v", count: 1000)]) }
+            try await pipeline.send(many)
+            for _ in 0..<200 { #expect(try await pipeline.read() == .ok) }
+            // One request whose parts together exceed the buffered-input limit (8 KiB).
+            var huge = Array("*16\r\n".utf8)
+            for _ in 0..<16 { huge += Array("$1000\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 1000) + [13, 10] }
+            try await pipeline.send(huge)
+            #expect(try await pipeline.read().text?.hasPrefix("ERR Protocol error: too big request") == true)
+            #expect(try await pipeline.waitForClose())
+            // An unterminated inline line longer than the inline limit (64 KiB).
+            let inline = try await harness.client()
+            try await inline.send(Array(repeating: UInt8(ascii: "A"), count: 7 << 10))
+            try await inline.send(Array(repeating: UInt8(ascii: "A"), count: 2 << 10))
+            #expect(try await inline.read().text?.hasPrefix("ERR Protocol error: ") == true)
+            #expect(try await inline.waitForClose())
+        }
+    }
+
+    @Test("connections beyond the maximum are refused with Redis' error and closed")
+    func maxConnections() async throws {
+        try await RESPTestHarness.with(configure: { $0.maxConnections = 2 }) { harness in
+            let first = try await harness.client()
+            let second = try await harness.client()
+            #expect(try await first.call("PING") == .simpleString("PONG"))
+            #expect(try await second.call("PING") == .simpleString("PONG"))
+            let third = try await harness.client()
+            #expect(try await third.read() == .error("ERR max number of clients reached"))
+            #expect(try await third.waitForClose())
+            await first.close()
+            for _ in 0..<200 where harness.server.connectionCount > 1 { try await Task.sleep(for: .milliseconds(10)) }
+            let fourth = try await harness.client()
+            #expect(try await fourth.call("PING") == .simpleString("PONG"))
+            let info = try #require(try await fourth.call("INFO", "stats").text)
+            #expect(info.contains("rejected_connections:1"))
+        }
+    }
+
+    @Test("idle connections are closed after the idle timeout; active ones are not")
+    func idleTimeout() async throws {
+        try await RESPTestHarness.with(configure: { $0.idleTimeout = .milliseconds(300) }) { harness in
+            let idle = try await harness.client()
+            let active = try await harness.client()
+            #expect(try await idle.call("PING") == .simpleString("PONG"))
+            for _ in 0..<6 {
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(try await active.call("PING") == .simpleString("PONG"))
+            }
+            #expect(try await idle.waitForClose(timeout: .seconds(5)))
+            #expect(try await active.call("PING") == .simpleString("PONG"))
+        }
+    }
+
+    @Test("shutdown finishes the command in flight, closes connections, and run() returns")
+    func gracefulShutdown() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            let holder = try await harness.client()
+            #expect(try await holder.call("BEGIN", "READ", "COMMITTED") == .ok)
+            #expect(try await holder.call("SET", "locked", "1") == .ok)
+            // This SET waits for the lock held by `holder`'s transaction: it is in flight.
+            try await client.send(command: ["SET", "locked", "2"])
+            try await Task.sleep(for: .milliseconds(50))
+            let runner = Task { try await harness.server.run() }
+            let stopping = Task { await harness.server.shutdown() }
+            try await Task.sleep(for: .milliseconds(100))
+            // The idle-in-transaction connection closes (its transaction rolls back), which
+            // releases the lock; the in-flight SET completes and is answered before its close.
+            #expect(try await holder.waitForClose())
+            #expect(try await client.read() == .ok)
+            #expect(try await client.waitForClose())
+            await stopping.value
+            try await runner.value
+            #expect(harness.server.connectionCount == 0)
+            #expect(try harness.database.get(Array("locked".utf8)) == Array("2".utf8))
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+@testable import MantisDB
+import Testing
+
+@Suite("RESP server: transactions") struct RESPServerTransactionTests {
+    @Test("MULTI/EXEC queues and runs atomically; DISCARD drops; errors while queuing abort EXEC")
+    func multiExec() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "1") == .queued)
+            #expect(try await client.call("INCR", "a") == .queued)
+            #expect(try await client.call("INCR", "text") == .queued)
+            #expect(try await client.call("GET", "a") == .queued)
+            #expect(try await client.call("PING") == .queued)
+            #expect(try await client.call("MULTI").text == "ERR MULTI calls can not be nested")
+            let results = try await client.call("EXEC")
+            #expect(results == .array([.ok, .integer(2), .integer(1), .bulk("2"), .simpleString("PONG")]))
+
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "100") == .queued)
+            #expect(try await client.call("DISCARD") == .ok)
+            #expect(try await client.call("GET", "a") == .bulk("2"))
+            #expect(try await client.call("EXEC").text == "ERR EXEC without MULTI")
+            #expect(try await client.call("DISCARD").text == "ERR DISCARD without MULTI")
+
+            // A syntax error while queuing: EXEC fails and nothing runs.
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "100") == .queued)
+            #expect(try await client.call("SET", "a").text == "ERR wrong number of arguments for 'set' command")
+            #expect(try await client.call("EXEC").text == "EXECABORT Transaction discarded because of previous errors.")
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "100", "BOGUS") == .error("ERR syntax error"))
+            #expect(try await client.call("NOSUCH") .text?.hasPrefix("ERR unknown command") == true)
+            #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true)
+            #expect(try await client.call("GET", "a") == .bulk("2"))
+        }
+    }
+
+    @Test("WATCH: a key changed by another client makes EXEC return a null array (RESP2 and RESP3)")
+    func watch() async throws {
+        try await RESPTestHarness.with { harness in
+            let first = try await harness.client()
+            let second = try await harness.client()
+            #expect(try await first.call("SET", "w", "1") == .ok)
+            for version in ["2", "3"] {
+                #expect(try await first.call("HELLO", version).elements != nil || version == "3")
+                #expect(try await first.call("WATCH", "w", "unrelated") == .ok)
+                #expect(try await second.call("SET", "w", "changed") == .ok)
+                #expect(try await first.call("MULTI") == .ok)
+                #expect(try await first.call("SET", "w", "mine") == .queued)
+                try await first.send(command: ["EXEC"])
+                try await first.send(command: ["ECHO", "after"])
+                // RESP2 `*-1`, RESP3 `_`: both read as the null (array).
+                let reply = try await first.read()
+                #expect(reply == .nullArray || reply == .null)
+                #expect(try await first.read() == .bulk("after"))
+                #expect(try await second.call("GET", "w") == .bulk("changed"))
+            }
+            // Unchanged watched keys: EXEC runs (and UNWATCH forgets).
+            #expect(try await first.call("WATCH", "w") == .ok)
+            #expect(try await first.call("MULTI") == .ok)
+            #expect(try await first.call("SET", "w", "mine") == .queued)
+            #expect(try await first.call("EXEC") == .array([.ok]))
+            #expect(try await first.call("WATCH", "w") == .ok)
+            #expect(try await first.call("UNWATCH") == .ok)
+            #expect(try await second.call("SET", "w", "again") == .ok)
+            #expect(try await first.call("MULTI") == .ok)
+            #expect(try await first.call("GET", "w") == .queued)
+            #expect(try await first.call("EXEC") == .array([.bulk("again")]))
+        }
+    }
+
+    @Test("BEGIN/COMMIT at each isolation level: own writes visible inside, others see them only after COMMIT")
+    func interactive() async throws {
+        try await RESPTestHarness.with { harness in
+            let first = try await harness.client()
+            let second = try await harness.client()
+            for level in [["READ", "COMMITTED"], ["SNAPSHOT"], ["SERIALIZABLE"], []] {
+                let key = "k-\(level.joined())"
+                try await first.send(command: ["BEGIN"] + level)
+                #expect(try await first.read() == .ok)
+                #expect(try await first.call("SET", key, "1") == .ok)
+                #expect(try await first.call("INCR", key) == .integer(2))
+                #expect(try await first.call("GET", key) == .bulk("2"))
+                let scan = try await first.call("SCAN", "0", "MATCH", key, "COUNT", "1000")
+                #expect(scan.elements?[1] == .array([.bulk(key)]))
+                #expect(try await second.call("GET", key) == .null)
+                #expect(try await first.call("COMMIT") == .ok)
+                #expect(try await second.call("GET", key) == .bulk("2"))
+            }
+            #expect(try await first.call("BEGIN") == .ok)
+            #expect(try await first.call("SET", "gone", "x") == .ok)
+            #expect(try await first.call("ROLLBACK") == .ok)
+            #expect(try await first.call("GET", "gone") == .null)
+            #expect(try await first.call("COMMIT").text == "ERR COMMIT without BEGIN")
+            #expect(try await first.call("ROLLBACK").text == "ERR ROLLBACK without BEGIN")
+            #expect(try await first.call("BEGIN", "CHAOS").text?.hasPrefix("ERR unknown isolation level") == true)
+            #expect(try await first.call("BEGIN") == .ok)
+            #expect(try await first.call("BEGIN").text?.hasPrefix("ERR BEGIN inside a transaction") == true)
+            #expect(try await first.call("MULTI").text?.hasPrefix("ERR MULTI is not allowed inside BEGIN") == true)
+            #expect(try await first.call("ROLLBACK") == .ok)
+            // Snapshot reads: a commit by another client after BEGIN is not seen.
+            #expect(try await second.call("SET", "snap", "old") == .ok)
+            #expect(try await first.call("BEGIN", "SNAPSHOT") == .ok)
+            #expect(try await first.call("GET", "snap") == .bulk("old"))
+            #expect(try await second.call("SET", "snap", "new") == .ok)
+            #expect(try await first.call("GET", "snap") == .bulk("old"))
+            #expect(try await first.call("COMMIT") == .ok)
+        }
+    }
+
+    @Test("serialization failures at snapshot and serializable abort with SERIALIZATION")
+    func serialization() async throws {
+        try await RESPTestHarness.with { harness in
+            let first = try await harness.client()
+            let second = try await harness.client()
+            // Snapshot: first updater wins; the other's write of the same key fails.
+            #expect(try await first.call("SET", "x", "0") == .ok)
+            #expect(try await first.call("BEGIN", "SNAPSHOT") == .ok)
+            #expect(try await first.call("GET", "x") == .bulk("0"))
+            #expect(try await second.call("SET", "x", "other") == .ok)
+            let failed = try #require(try await first.call("SET", "x", "mine").text)
+            #expect(failed.hasPrefix("SERIALIZATION "), "\(failed)")
+            // The transaction is aborted: later commands say so; ROLLBACK ends it.
+            #expect(try await first.call("GET", "x").text?.hasPrefix("ERR the transaction was aborted") == true)
+            #expect(try await first.call("ROLLBACK") == .ok)
+            #expect(try await first.call("GET", "x") == .bulk("other"))
+
+            // Serializable: a key read, then changed by another client, fails validation at COMMIT.
+            #expect(try await first.call("BEGIN", "SERIALIZABLE") == .ok)
+            #expect(try await first.call("GET", "x") == .bulk("other"))
+            #expect(try await first.call("SET", "y", "derived") == .ok)
+            #expect(try await second.call("SET", "x", "changed") == .ok)
+            let commit = try #require(try await first.call("COMMIT").text)
+            #expect(commit.hasPrefix("SERIALIZATION "), "\(commit)")
+            #expect(try await first.call("GET", "y") == .null)
+            // After an abort, BEGIN starts over.
+            #expect(try await first.call("BEGIN", "SNAPSHOT") == .ok)
+            #expect(try await second.call("SET", "z", "1") == .ok)
+            #expect(try await first.call("SET", "z", "2").text?.hasPrefix("SERIALIZATION") == true)
+            #expect(try await first.call("BEGIN") == .ok)
+            #expect(try await first.call("SET", "z", "2") == .ok)
+            #expect(try await first.call("COMMIT") == .ok)
+            #expect(try await second.call("GET", "z") == .bulk("2"))
+        }
+    }
+
+    @Test("a deadlock between two interactive transactions aborts one with DEADLOCK; its retry succeeds")
+    func deadlock() async throws {
+        try await RESPTestHarness.with { harness in
+            let first = try await harness.client()
+            let second = try await harness.client()
+            #expect(try await first.call("BEGIN", "READ", "COMMITTED") == .ok)
+            #expect(try await second.call("BEGIN", "READ", "COMMITTED") == .ok)
+            #expect(try await first.call("SET", "a", "first") == .ok)
+            #expect(try await second.call("SET", "b", "second") == .ok)
+            // Each now wants the other's key: one of them must be chosen as the victim.
+            try await first.send(command: ["SET", "b", "first"])
+            try await Task.sleep(for: .milliseconds(50))
+            try await second.send(command: ["SET", "a", "second"])
+            let replies = [try await first.read(), try await second.read()]
+            let victims = replies.filter { $0.text?.hasPrefix("DEADLOCK ") == true }
+            #expect(victims.count == 1, "\(replies)")
+            #expect(replies.contains(.ok))
+            let (winner, loser) = replies[0] == .ok ? (first, second) : (second, first)
+            #expect(try await winner.call("COMMIT") == .ok)
+            #expect(try await loser.call("ROLLBACK") == .ok)
+            // The retry goes through.
+            #expect(try await loser.call("BEGIN", "READ", "COMMITTED") == .ok)
+            #expect(try await loser.call("SET", "a", "retried") == .ok)
+            #expect(try await loser.call("SET", "b", "retried") == .ok)
+            #expect(try await loser.call("COMMIT") == .ok)
+            #expect(try await winner.call("MGET", "a", "b") == .array([.bulk("retried"), .bulk("retried")]))
+        }
+    }
+}
