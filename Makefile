@@ -7,9 +7,10 @@ PACKAGES := Packages/MantisCore Packages/SystemLibraries Packages/IntegrityKit P
             Packages/TxnKit Packages/RecoveryKit Plugins/ZlibCodec Plugins/LZ4Codec
 # Suites with wall-clock bounds (deadlock detection within 100 ms) run their tests one at a time.
 SERIAL_PACKAGES := Packages/TxnKit
-SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config
+SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip
+PYTHON_PACKAGES := redis>=8
 
-.PHONY: deps build release test test-packages test-root smoke run bench clean
+.PHONY: deps build release test test-packages test-root smoke crash run bench clean
 
 ## Install the system libraries the build needs, if missing (Debian/Ubuntu, as root).
 deps:
@@ -18,6 +19,8 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@python3 -c 'import redis, sys; sys.exit(0 if int(redis.__version__.split(".")[0]) >= 8 else 1)' 2>/dev/null || \
+	  { echo "installing redis-py"; python3 -m pip install -q '$(PYTHON_PACKAGES)' 2>/dev/null || python3 -m pip install -q --break-system-packages '$(PYTHON_PACKAGES)'; }
 
 build: deps
 	swift build
@@ -25,8 +28,9 @@ build: deps
 release: deps
 	swift build -c release
 
-## Every test suite: each package alone, then the assembly, then the command-line smoke tests.
-test: deps test-packages test-root smoke
+## Every test suite: each package alone, then the assembly, then the command-line smoke tests
+## and the real-process crash loops.
+test: deps test-packages test-root smoke crash
 
 test-packages:
 	@set -e; for p in $(PACKAGES); do \
@@ -40,6 +44,18 @@ test-root:
 smoke: build
 	@echo "=== command-line smoke tests"
 	bash Integration/scripts/wal-cli-smoke.sh .build/debug/mantisdb
+
+## SIGKILL loops against `mantisdb serve` with redis-py clients (CRASH_CYCLES=N for more).
+CRASH_CYCLES ?= 12
+crash: build
+	@echo "=== real-process crash loops"
+	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $(CRASH_CYCLES)
+	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 5 --durability async --rpo-ms 200
+	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --codec zlib --lock-policy wound-wait
+
+## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
+run: deps release
+	.build/release/mantisdb serve
 
 ## Benchmarks (release build); see Docs/performance.md.
 bench: release

@@ -125,6 +125,13 @@ struct ProcessResult: Sendable {
         process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = inHandle
+        // A hung tool is killed after `timeout` (and then fails the test with its signal status).
+        let watched = WatchedProcess(process)
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            watched.terminate()
+        }
+        defer { watchdog.cancel() }
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
             do { try process.run() } catch {
@@ -132,7 +139,6 @@ struct ProcessResult: Sendable {
                 continuation.resume(throwing: error)
             }
         }
-        _ = timeout  // the tools are given their own timeouts; the suite's overall time bounds the rest
         try? outHandle.close()
         try? errHandle.close()
         try? inHandle.close()
@@ -141,4 +147,11 @@ struct ProcessResult: Sendable {
             output: (try? String(contentsOf: outPath, encoding: .utf8)) ?? "",
             error: (try? String(contentsOf: errPath, encoding: .utf8)) ?? "")
     }
+}
+
+/// A `Process` the watchdog may terminate from another task (`Process` is thread-safe for this).
+private final class WatchedProcess: @unchecked Sendable {
+    let process: Process
+    init(_ process: Process) { self.process = process }
+    func terminate() { if process.isRunning { process.terminate() } }
 }

@@ -76,9 +76,9 @@ extension RESPSession {
             do {
                 let store = server.database.store
                 let replies = try await server.database.transaction(isolation: .serializable) { transaction -> [RESPValue]? in
-                    for (key, version) in watched {
+                    for (key, snapshot) in watched {
                         _ = try await transaction.get(key)
-                        if store.latestCommit(of: key) != version { return nil }
+                        if let latest = store.latestCommit(of: key), latest > (snapshot ?? 0) { return nil }
                     }
                     var replies: [RESPValue] = []
                     replies.reserveCapacity(ops.count)
@@ -94,10 +94,13 @@ extension RESPSession {
 
     func watch(_ request: RESPRequest) -> RESPValue {
         if transaction != nil { return .error("ERR WATCH is not allowed inside BEGIN … COMMIT") }
-        let store = database.store
+        // The visible snapshot, not the key's newest installed version: a commit can be installed
+        // before it is visible (an older one still pending), and a GET after WATCH would then read
+        // the value before it — EXEC must see that commit as a change.
+        let snapshot = database.manager.visibleSnapshot
         for key in request.arguments[1...] where watched[key] == nil {
             guard watched.count < server.options.maxArrayLength else { return .error("ERR too many watched keys") }
-            watched[key] = .some(store.latestCommit(of: key))
+            watched[key] = .some(snapshot)
         }
         return .ok
     }

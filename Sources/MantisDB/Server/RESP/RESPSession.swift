@@ -23,6 +23,7 @@ final class RESPSession {
     /// A command failed to queue: `EXEC` must abort.
     var multiFailed = false
     /// Key → its newest commit (nil: none) when `WATCH`ed.
+    /// Watched keys and the visible snapshot at `WATCH`: any commit to the key after it aborts `EXEC`.
     var watched: [[UInt8]: UInt64?] = [:]
     /// The interactive transaction (`BEGIN … COMMIT`).
     var transaction: Transaction? {
