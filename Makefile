@@ -10,7 +10,7 @@ SERIAL_PACKAGES := Packages/TxnKit
 SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip
 PYTHON_PACKAGES := redis>=8
 
-.PHONY: deps build release test test-packages test-root smoke crash run bench clean
+.PHONY: deps build release test test-packages test-root smoke crash torture run bench clean
 
 ## Install the system libraries the build needs, if missing (Debian/Ubuntu, as root).
 deps:
@@ -52,6 +52,14 @@ crash: build
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $(CRASH_CYCLES)
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 5 --durability async --rpo-ms 200
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --codec zlib --lock-policy wound-wait
+
+## The deterministic whole-database simulation for as long as asked: make torture SEEDS=5000
+SEEDS ?= 2000
+torture: deps
+	SIM_SEEDS=1-$(SEEDS) swift test --filter DatabaseSimulationTests
+	WAL_CRASH_SEEDS=$$(seq -s, 1 $(SEEDS)) swift test --package-path Packages/WALKit --filter CrashTests
+	RECOVERY_CRASH_SEEDS=$$(seq -s, 1 $(SEEDS)) swift test --package-path Packages/RecoveryKit --filter RecoveryCrashTests
+	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $$(( $(SEEDS) / 10 + 10 ))
 
 ## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
 run: deps release

@@ -110,3 +110,29 @@ import Testing
         try await reopened.close()
     }
 }
+
+@Suite("Damage in alignment gaps") struct GapDamageTests {
+    @Test("a flipped bit in the zero gap before the last intact record is corruption, not a torn tail to cut")
+    func gapDamage() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        var opts = options(segmentSize: 64 << 10)
+        opts.prepareSegmentsAhead = false
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        for index in 0..<4 { try await wal.append([WALRecord(kind: .put, payload: payload("acknowledged \(index)"))]) }
+        let segment = wal.segmentPaths[0]
+        try await wal.close()
+        let starts = try recordStarts(segment)
+        var bytes = try PosixFileSystem().readFile(segment)
+        let gap = starts[2] + WALFormat.recordSize(payloadLength: 14) + 4  // inside the gap before the last record
+        bytes[gap] ^= 0x10
+        try PosixFileSystem().writeFileAtomically(segment, contents: bytes)
+        #expect {
+            _ = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: opts)
+        } throws: { error in
+            (error as? MantisError)?.code == .corruption
+        }
+        let report = try WALVerifier.verify(directory: dir.path, fileSystem: PosixFileSystem(), checksums: [crc32])
+        #expect(report.exitCode == 2)
+    }
+}

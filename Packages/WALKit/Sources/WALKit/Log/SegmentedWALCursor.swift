@@ -76,7 +76,7 @@ final class SegmentedWALCursor: WALCursor {
             if case .zeroHeader(let offset)? = reader.stop, !isLast {
                 throw MantisError(.corruption, "zeroed bytes inside a sealed segment after LSN \(reader.expectedLSN.previous)", context: ErrorContext(operation: "read wal", file: path, offset: offset))
             }
-        case .damaged(let offset, let reason)?:
+        case .damaged(let offset, let reason)?, .damagedGap(let offset, let reason)?:
             throw MantisError(.corruption, reason, context: ErrorContext(operation: "read wal", file: path, offset: offset, lsn: reader.expectedLSN.rawValue))
         case nil:
             break

@@ -8,10 +8,12 @@ final class SegmentReader {
         case endOfFile(offset: Int64)
         case zeroHeader(offset: Int64)
         case damaged(offset: Int64, reason: String)
+        /// Damage inside an alignment gap, before an intact record: always corruption.
+        case damagedGap(offset: Int64, reason: String)
 
         var offset: Int64 {
             switch self {
-            case .endOfFile(let offset), .zeroHeader(let offset), .damaged(let offset, _): offset
+            case .endOfFile(let offset), .zeroHeader(let offset), .damaged(let offset, _), .damagedGap(let offset, _): offset
             }
         }
     }
@@ -64,12 +66,22 @@ final class SegmentReader {
         let raw = try window.view(at: offset, count: WALFormat.recordHeaderSize)
         if RecordHeader.isZero(raw, at: 0) {
             if try skipAlignmentGap() { return try next() }
+            if let intact = try intactRecordAfterGap() {
+                stop = .damagedGap(offset: offset, reason: "non-zero bytes in the zero gap after a synced batch (before the intact record LSN \(expectedLSN) at offset \(intact)): a synced sector is damaged")
+                return nil
+            }
             stop = .zeroHeader(offset: offset)
             return nil
         }
         switch try verifiedRecord(at: offset) {
         case .failure(let damage):
-            stop = .damaged(offset: offset, reason: damage.reason)
+            if let intact = try intactRecordAfterGap() {
+                // Sync alignment means nothing is ever written into the gap after a synced batch:
+                // non-zero bytes there are damage to a synced sector, never a torn write.
+                stop = .damagedGap(offset: offset, reason: "non-zero bytes in the zero gap after a synced batch (before the intact record LSN \(expectedLSN) at offset \(intact)): a synced sector is damaged")
+            } else {
+                stop = .damaged(offset: offset, reason: damage.reason)
+            }
             return nil
         case .success(let (header, record)):
             payloadView = UnsafeRawBufferPointer(rebasing: record[WALFormat.recordHeaderSize..<(WALFormat.recordHeaderSize + header.payloadLength)])
@@ -104,6 +116,16 @@ final class SegmentReader {
             return .failure(Damage(reason: "LSN \(header.lsn) where \(expectedLSN) was expected"))
         }
         return .success((header, raw))
+    }
+
+    /// At an unaligned offset whose bytes are not a valid record: the offset where the expected
+    /// record starts intact after the alignment gap, if it does.
+    private func intactRecordAfterGap() throws -> Int64? {
+        guard offset % Int64(alignment) != 0 else { return nil }
+        let next = WALFormat.positionAfterSync(offset, alignment: alignment)
+        guard next + Int64(WALFormat.recordHeaderSize) <= window.fileSize else { return nil }
+        if case .success = try verifiedRecord(at: next) { return next }
+        return nil
     }
 
     /// After a sync the writer continues at the next multiple of the alignment, leaving zeroes.

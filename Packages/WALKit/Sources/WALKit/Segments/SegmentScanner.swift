@@ -54,7 +54,7 @@ enum SegmentScanner {
             case .endOfFile: break
             case .zeroHeader(let offset):
                 result.finding = .corruption(file: path, offset: offset, reason: "zeroed bytes inside a sealed segment after LSN \(result.lastLSN)")
-            case .damaged(let offset, let reason):
+            case .damaged(let offset, let reason), .damagedGap(let offset, let reason):
                 result.finding = .corruption(file: path, offset: offset, reason: reason)
             }
             return result

@@ -22,6 +22,7 @@ struct TailAnalyzer {
 
     /// Analyses the file from `offset`, where reading stopped expecting `expectedLSN`.
     func analyze(stop: SegmentReader.Stop, expectedLSN: LSN) throws -> Verdict {
+        if case .damagedGap(let offset, let reason) = stop { return .corruption(offset: offset, reason: reason) }
         let start = stop.offset
         let window = FileWindow(file: file, fileSize: fileSize)
         var lastNonZeroEnd = start
@@ -60,7 +61,7 @@ struct TailAnalyzer {
 
     private func describe(_ stop: SegmentReader.Stop) -> String {
         switch stop {
-        case .damaged(_, let reason): reason
+        case .damaged(_, let reason), .damagedGap(_, let reason): reason
         case .zeroHeader: "zeroed record header followed by non-zero bytes"
         case .endOfFile: "end of file"
         }
