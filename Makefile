@@ -4,10 +4,10 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # Each local package's own suite runs alone, then the root (assembly) package's.
 PACKAGES := Packages/MantisCore Packages/SystemLibraries Packages/IntegrityKit Packages/WALKit \
-            Packages/TxnKit Packages/RecoveryKit Plugins/ZlibCodec Plugins/LZ4Codec
+            Packages/TxnKit Packages/RecoveryKit Packages/ObservabilityKit Plugins/ZlibCodec Plugins/LZ4Codec
 # Suites with wall-clock bounds (deadlock detection within 100 ms) run their tests one at a time.
 SERIAL_PACKAGES := Packages/TxnKit
-SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip
+SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip prometheus
 PYTHON_PACKAGES := redis>=8
 
 .PHONY: deps build release test test-packages test-root smoke crash torture run bench clean

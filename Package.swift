@@ -14,6 +14,7 @@ let package = Package(
         .package(path: "Packages/WALKit"),
         .package(path: "Packages/TxnKit"),
         .package(path: "Packages/RecoveryKit"),
+        .package(path: "Packages/ObservabilityKit"),
         .package(path: "Plugins/ZlibCodec"),
         .package(path: "Plugins/LZ4Codec"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,6 +36,7 @@ let package = Package(
             .product(name: "WALKit", package: "WALKit"),
             .product(name: "TxnKit", package: "TxnKit"),
             .product(name: "RecoveryKit", package: "RecoveryKit"),
+            .product(name: "ObservabilityKit", package: "ObservabilityKit"),
             .product(name: "ZlibCodec", package: "ZlibCodec"),
             .product(name: "LZ4Codec", package: "LZ4Codec"),
             .product(name: "Logging", package: "swift-log"),
@@ -58,6 +60,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "MantisCoreTesting", package: "MantisCore"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
     ],
     swiftLanguageModes: [.v6]

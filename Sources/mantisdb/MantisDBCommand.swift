@@ -5,6 +5,6 @@ struct MantisDBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mantisdb",
         abstract: "MantisDB: a key-value database that never loses an acknowledged write.",
-        subcommands: [ServeCommand.self, CheckpointCommand.self, RecoverCommand.self, BackupCommand.self, RestoreCommand.self, WALCommand.self, BenchCommand.self, ConfigCommand.self]
+        subcommands: [ServeCommand.self, CheckpointCommand.self, RecoverCommand.self, BackupCommand.self, RestoreCommand.self, WALCommand.self, BenchCommand.self, ConfigCommand.self, AuditCommand.self]
     )
 }

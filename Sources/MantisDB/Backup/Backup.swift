@@ -6,8 +6,23 @@ import WALKit
 /// Online backups: a fresh consistent checkpoint, the log after it, and a manifest with the
 /// CRC-32 of every file. Restoring the backup recovers exactly up to the manifest's `lastLSN`.
 public enum Backup {
-    /// Backs up a running database into `destination` (which must be missing or empty).
-    public static func create(from database: Database, to destination: String) async throws -> BackupManifest {
+    /// Backs up a running database into `destination` (which must be missing or empty), and
+    /// records the backup (or its failure) in the database's audit trail, naming `actor`.
+    public static func create(from database: Database, to destination: String, actor: String = "system") async throws -> BackupManifest {
+        do {
+            let manifest = try await copy(from: database, to: destination)
+            await database.recordAudit("backup", actor: actor, details: [
+                "to": destination, "checkpoint_lsn": String(manifest.checkpointLSN), "last_lsn": String(manifest.lastLSN),
+                "files": String(manifest.files.count),
+            ])
+            return manifest
+        } catch {
+            await database.recordAudit("backup", outcome: .failure, actor: actor, details: ["to": destination, "error": "\(error)"])
+            throw error
+        }
+    }
+
+    private static func copy(from database: Database, to destination: String) async throws -> BackupManifest {
         let fileSystem = database.options.fileSystem
         if fileSystem.fileExists(destination) {
             guard fileSystem.isDirectory(destination), try fileSystem.contentsOfDirectory(destination).isEmpty else {

@@ -1,5 +1,6 @@
 import IntegrityKit
 import MantisCore
+import ObservabilityKit
 import RecoveryKit
 import WALKit
 
@@ -71,6 +72,13 @@ public enum Restore {
         try fileSystem.syncDirectory(target.wal)
         try fileSystem.syncDirectory(target.checkpoints)
         try fileSystem.syncDirectory(dataDirectory)
+        // The target's audit trail (kept across restores) records where its data now comes from.
+        FileAuditLog(directory: FileAuditLog.directory(inDataDirectory: dataDirectory), fileSystem: fileSystem)
+            .recordBlocking(AuditEvent(action: "restore", actor: "cli", details: [
+                "from": backup, "checkpoint_lsn": String(manifest.checkpointLSN), "last_lsn": String(manifest.lastLSN),
+                "files": String(manifest.files.count), "bytes": String(bytes), "force": String(force),
+                "backup_created_at": manifest.createdAt, "backup_source": manifest.source,
+            ]))
         return Report(manifest: manifest, filesCopied: manifest.files.count, bytesCopied: bytes)
     }
 }

@@ -3,7 +3,7 @@ import LZ4Codec
 import Logging
 import MantisCore
 import Metrics
-import Prometheus
+import ObservabilityKit
 import TxnKit
 import ZlibCodec
 
@@ -66,7 +66,7 @@ public struct ComponentRegistry: Sendable {
     /// | checksum | `crc32`, `crc32c` |
     /// | checkpoint codec | `lz4`, `zlib` (level `checkpoint.zlib_level`), `none` |
     /// | lock policy | `wait-for-graph`, `wait-die`, `wound-wait`, `timeout` |
-    /// | alert sink | `log` |
+    /// | alert sink | `log`, `file` (`alerts.file_path`), `webhook` (`alerts.webhook_url`) |
     /// | metrics exporter | `prometheus`, `none` |
     public static var standard: ComponentRegistry {
         var registry = ComponentRegistry()
@@ -96,6 +96,8 @@ public struct ComponentRegistry: Sendable {
         }
 
         registry.alertSinks.register("log") { context in LoggingAlertSink(logger: context.logger) }
+        registry.alertSinks.register("file") { context in context.configuration.fileAlertSink(logger: context.logger) }
+        registry.alertSinks.register("webhook") { context in try context.configuration.webhookAlertSink(logger: context.logger) }
 
         registry.metricsExporters.register("prometheus") { _ in MetricsBackend.prometheus() }
         registry.metricsExporters.register("none") { _ in MetricsBackend.none }
@@ -118,10 +120,11 @@ public struct MetricsBackend: Sendable {
         self.render = render
     }
 
-    /// A fresh Prometheus registry and its factory; `render` is the text exposition format.
+    /// A fresh Prometheus registry and its factory (`PrometheusExporter`: help text and buckets
+    /// from the metric catalog); `render` is the text exposition format.
     public static func prometheus() -> MetricsBackend {
-        let registry = PrometheusCollectorRegistry()
-        return MetricsBackend(name: "prometheus", factory: PrometheusMetricsFactory(registry: registry), render: { registry.emitToString() })
+        let exporter = PrometheusExporter()
+        return MetricsBackend(name: "prometheus", factory: exporter, render: { exporter.render() })
     }
 
     /// No metrics.

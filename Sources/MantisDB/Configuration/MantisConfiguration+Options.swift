@@ -51,6 +51,7 @@ extension MantisConfiguration {
         options.rpo = rpo
         options.safeMode = safeMode
         options.alertSinks = try alerts.sinks.map { try registry.alertSinks.make($0, context: context) }
+        options.observability = observabilityOptions()
         options.logger = logger
         try options.validateRPO()
         return options

@@ -161,6 +161,22 @@ public struct MantisConfiguration: Sendable, Hashable {
     public struct Alerts: Sendable, Hashable {
         /// `alerts.sinks`: registry names of the alert sinks, each alert goes to all of them.
         public var sinks = ["log"]
+        /// `alerts.file_path`: the `file` sink's JSON-lines file; nil: `<data_dir>/alerts.jsonl`.
+        public var filePath: String?
+        /// `alerts.file_max_bytes`: past this the file is rotated to `<file>.1`.
+        public var fileMaxBytes = 64 << 20
+        /// `alerts.webhook_url`: where the `webhook` sink posts (`http://host:port/path`).
+        public var webhookURL: String?
+        /// `alerts.webhook_timeout`: bound on one delivery attempt.
+        public var webhookTimeout: Duration = .seconds(5)
+        /// `alerts.escalate_after`: a warning still active this long is re-sent as critical; nil: never.
+        public var escalateAfter: Duration? = .seconds(900)
+        /// `alerts.rate_limit`: the shortest interval between two raises of one alert.
+        public var rateLimit: Duration = .seconds(60)
+        /// `alerts.slow_fsync`: a log sync slower than this raises `slow_fsync`; nil: not watched.
+        public var slowFsync: Duration? = .seconds(1)
+        /// `alerts.long_transaction`: a transaction running longer raises `long_transaction`; nil: not watched.
+        public var longTransaction: Duration? = .seconds(30)
 
         public init() {}
     }

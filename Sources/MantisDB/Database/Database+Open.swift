@@ -1,6 +1,7 @@
 import IntegrityKit
 import IntegrityScrubber
 import MantisCore
+import ObservabilityKit
 import RecoveryKit
 import Synchronization
 import TxnKit
@@ -24,7 +25,8 @@ extension Database {
 
     private static func open(_ options: DatabaseOptions, lock: DataDirectoryLock?) async throws -> Database {
         let fileSystem = options.fileSystem
-        let alerts = FanOutAlertSink(sinks: options.alertSinks)
+        let observability = DatabaseObservability(options)
+        let alerts = observability.alerts
         let store: MVCCStore
         let wal: any WriteAheadLog
         var report: RecoveryReport?
@@ -45,17 +47,23 @@ extension Database {
             do {
                 recovered = try RecoveryEngine(options: recoveryOptions).recover()
             } catch {
-                await alerts.send(Alert(name: "recovery_failed", severity: .critical, message: "recovery failed: \(error)"))
+                await alerts.send(Alert(name: "recovery_failed", severity: .critical, message: "recovery failed: \(error)",
+                                        details: ["directory": options.directory]))
+                await observability.audit("recovery", outcome: .failure, details: ["error": "\(error)", "data_dir": options.directory])
+                await observability.finish()
                 throw error
             }
             store = recovered.store
             report = recovered.report
             mode = recovered.report.mode
             maxTransactionID = recovered.maxTransactionID
+            await observability.recordRecovery(recovered.report)
             if case .safe(let reason) = mode {
                 await alerts.send(Alert(name: "safe_mode", severity: .critical, message: "the database is in safe mode: \(reason)",
                                         details: ["directory": options.directory]))
                 if options.safeMode == .refuse {
+                    await observability.audit("open", outcome: .failure, details: ["data_dir": options.directory, "reason": "safe mode refused: \(reason)"])
+                    await observability.finish()
                     throw MantisError(.readOnly, "refusing to open: \(reason) (safe_mode is 'refuse'; inspect with `mantisdb recover --dry-run`)",
                                       context: ErrorContext(operation: "open", file: options.directory))
                 }
@@ -119,8 +127,15 @@ extension Database {
                 monitor = watcher
             }
         }
-        return Database(options: options, manager: manager, wal: wal, mode: mode, recovery: report,
-                        checkpointer: checkpointer, rpoMonitor: monitor, alerts: alerts, lock: lock, guards: guards)
+        let database = Database(options: options, manager: manager, wal: wal, mode: mode, recovery: report,
+                                checkpointer: checkpointer, rpoMonitor: monitor, alerts: alerts, lock: lock, guards: guards,
+                                observability: observability)
+        observability.start(database)
+        await observability.audit("open", details: [
+            "data_dir": options.directory, "mode": mode.isSafe ? "safe (read-only)" : "normal", "wal": options.walKind.rawValue,
+            "durability": "\(options.wal.durability)", "last_lsn": "\(wal.status.lastLSN)", "keys": "\(store.statistics.liveKeys)",
+        ])
+        return database
     }
 }
 

@@ -1,4 +1,5 @@
 import MantisCore
+import ObservabilityKit
 import TxnKit
 
 extension Database {
@@ -15,13 +16,22 @@ extension Database {
         while true {
             attempt += 1
             let transaction = manager.begin(isolation)
+            observability.transactions.track(transaction)
+            defer { observability.transactions.untrack(transaction) }
             do {
                 let result = try await body(transaction)
-                if !transaction.isFinished { try await transaction.commit() }
+                if !transaction.isFinished {
+                    let started = ContinuousClock.now
+                    try await transaction.commit()
+                    observability.metrics?.recordCommit(.now - started)
+                }
                 return result
             } catch {
                 transaction.rollback()
-                guard TransactionRetryPolicy.isRetryable(error), attempt < options.retry.maxAttempts else { throw error }
+                guard TransactionRetryPolicy.isRetryable(error), attempt < options.retry.maxAttempts else {
+                    observability.observe(error, operation: "transaction")
+                    throw error
+                }
                 let delay = random.withLock { options.retry.delay(after: attempt, using: &$0) }
                 try await Task.sleep(for: delay)
             }
@@ -31,7 +41,9 @@ extension Database {
     /// Starts a transaction driven by the caller (interactive `BEGIN … COMMIT`).
     public func begin(_ isolation: IsolationLevel = .snapshot) throws -> Transaction {
         try checkOpen()
-        return manager.begin(isolation)
+        let transaction = manager.begin(isolation)
+        observability.transactions.track(transaction)
+        return transaction
     }
 
     // MARK: Autocommit
@@ -39,7 +51,12 @@ extension Database {
     /// The latest committed value of `key`.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
         try checkOpen()
-        return try store.get(key, at: manager.visibleSnapshot)
+        do {
+            return try store.get(key, at: manager.visibleSnapshot)
+        } catch {
+            observability.observe(error, operation: "get")
+            throw error
+        }
     }
 
     /// Writes `value` under `key` in its own transaction; returns once durable.
@@ -55,6 +72,11 @@ extension Database {
     /// The latest committed pairs of `range`, ascending, at most `limit`.
     public func scan(_ range: KeyRange = .all, limit: Int? = nil) throws -> [(key: [UInt8], value: [UInt8])] {
         try checkOpen()
-        return try store.scan(range, at: manager.visibleSnapshot, limit: limit)
+        do {
+            return try store.scan(range, at: manager.visibleSnapshot, limit: limit)
+        } catch {
+            observability.observe(error, operation: "scan")
+            throw error
+        }
     }
 }

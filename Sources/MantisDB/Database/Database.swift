@@ -2,6 +2,7 @@ import IntegrityKit
 import IntegrityScrubber
 import Logging
 import MantisCore
+import ObservabilityKit
 import RecoveryKit
 import Synchronization
 import TxnKit
@@ -28,17 +29,21 @@ public final class Database: Sendable {
     public let diskGuard: DiskSpaceGuard?
     public let memoryGuard: MemoryGuard?
     public let scrubber: Scrubber?
+    /// Metrics, alerts, alert rules and the audit trail.
+    public let observability: DatabaseObservability
     let alerts: any AlertSink
     let logger: Logger
     let random = Mutex(SplitMix64(seed: WallClock.nanosecondsSinceEpoch()))
     let closed = Atomic<Bool>(false)
     let lock: DataDirectoryLock?
+    let openedAtNanoseconds = WallClock.nanosecondsSinceEpoch()
 
     init(
         options: DatabaseOptions, manager: TransactionManager, wal: any WriteAheadLog, mode: DatabaseMode,
         recovery: RecoveryReport?, checkpointer: Checkpointer?, rpoMonitor: RPOMonitor?, alerts: any AlertSink,
-        lock: DataDirectoryLock?, guards: Guards
+        lock: DataDirectoryLock?, guards: Guards, observability: DatabaseObservability
     ) {
+        self.observability = observability
         self.lock = lock
         self.diskGuard = guards.disk
         self.memoryGuard = guards.memory
@@ -66,13 +71,23 @@ public final class Database: Sendable {
             throw MantisError(isReadOnly ? .readOnly : .invalidArgument,
                               isReadOnly ? "no checkpoints in safe mode: \(mode)" : "this database has no checkpoints (in-memory log)")
         }
-        return try await checkpointer.checkpoint()
+        do {
+            return try await checkpointer.checkpoint()
+        } catch {
+            observability.observe(error, operation: "checkpoint")
+            throw error
+        }
     }
 
     /// Forces every acknowledged write durable (meaningful with `async` or `os` durability).
     public func sync() async throws {
         try checkOpen()
-        try await wal.sync()
+        do {
+            try await wal.sync()
+        } catch {
+            observability.observe(error, operation: "sync")
+            throw error
+        }
     }
 
     /// Stops background work, makes everything durable, optionally checkpoints, writes the
@@ -86,13 +101,23 @@ public final class Database: Sendable {
         if options.checkpointOnClose, let checkpointer {
             do { try await checkpointer.checkpoint() } catch { logger.error("final checkpoint failed", metadata: ["error": "\(error)"]) }
         }
+        await observability.stop(self)
         defer { lock?.release() }
-        try await wal.close()
-        if options.walKind == .segmented, !isReadOnly {
-            try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN),
-                                          to: dataDirectory.cleanShutdownMarker,
-                                          fileSystem: options.fileSystem, checksum: options.checksum)
+        do {
+            try await wal.close()
+            if options.walKind == .segmented, !isReadOnly {
+                try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN),
+                                              to: dataDirectory.cleanShutdownMarker,
+                                              fileSystem: options.fileSystem, checksum: options.checksum)
+            }
+        } catch {
+            await observability.audit("close", outcome: .failure, details: ["error": "\(error)", "last_lsn": "\(wal.status.lastLSN)"])
+            await observability.finish()
+            throw error
         }
+        await observability.audit("close", details: ["clean_shutdown_marker": String(options.walKind == .segmented && !isReadOnly),
+                                                     "last_lsn": "\(wal.status.lastLSN)"])
+        await observability.finish()
     }
 
     func checkOpen() throws {

@@ -37,8 +37,10 @@ public struct DatabaseOptions: Sendable {
     public var rpo: Duration?
     /// What to do when recovery finds damage it must not paper over.
     public var safeMode = SafeModePolicy.readOnly
-    /// Where alerts go.
+    /// Where alerts go (through an `AlertManager`: see `observability.alertPolicy`).
     public var alertSinks: [any AlertSink] = []
+    /// Metrics, alert rules and policy, the audit trail.
+    public var observability = DatabaseObservability.Options()
     /// More guards consulted before every commit's writes are logged.
     public var writeAdmission: [any WriteAdmission] = []
     /// Free space that must remain on the data (and archive) file system; below it writes are

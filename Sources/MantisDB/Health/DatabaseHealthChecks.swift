@@ -10,6 +10,7 @@ public enum DatabaseHealthChecks {
         if let disk = database.diskGuard { checks.append(disk) }
         if let memory = database.memoryGuard { checks.append(memory) }
         if let scrubber = database.scrubber { checks.append(scrubber) }
+        checks.append(MonitoringHealthCheck(database: database))
         return checks
     }
 }
@@ -80,7 +81,17 @@ struct RPOHealthCheck: HealthCheck {
 /// The worst status of a set of results: readiness.
 public struct HealthReport: Sendable, Codable {
     public var status: HealthStatus
+    /// Why it is not healthy, worst first (`"wal: critical: …"`); empty when healthy.
+    public var reasons: [String]
     public var checks: [HealthCheckResult]
+
+    public init(status: HealthStatus, checks: [HealthCheckResult]) {
+        self.status = status
+        self.checks = checks
+        reasons = checks.filter { $0.status != .healthy }
+            .sorted { $0.status > $1.status }
+            .map { "\($0.name): \($0.status.rawValue): \($0.reason)" }
+    }
 
     public static func evaluate(_ checks: [any HealthCheck]) async -> HealthReport {
         var results: [HealthCheckResult] = []

@@ -4,6 +4,7 @@ import Logging
 import MantisCore
 import MantisDB
 import Metrics
+import ObservabilityKit
 import RecoveryKit
 import ServiceLifecycle
 import UnixSignals
@@ -20,10 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try configurationOptions.load()
         let configuration = loaded.configuration
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = configuration.logLevel
-            return handler
+        let level = configuration.logLevel
+        switch configuration.logging.format {
+        case .json: LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        case .text: LoggingSystem.bootstrap { label in TextLogHandler(label: label, level: level) }
         }
         let logger = Logger(label: "mantisdb")
         let registry = ComponentRegistry.executable
@@ -31,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let factory = metrics.factory { MetricsSystem.bootstrap(factory) }
 
         var options = try configuration.databaseOptions(registry: registry, logger: logger)
+        options.observability.metricsFactory = metrics.factory
         let started = ContinuousClock.now
         options.recoveryProgress = { progress in
             logger.info("recovery: replaying the log", metadata: [
@@ -46,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         if case .safe(let reason) = database.mode {
             logger.critical("SAFE MODE: the database is read-only: \(reason). Inspect with `mantisdb recover --dry-run \(options.directory)`.")
         }
+        await ConfigurationAudit.record(loaded, file: configurationOptions.file, in: database)
         logger.notice("database open", metadata: ["keys": "\(database.store.statistics.liveKeys)", "open_seconds": "\(String.fixed((ContinuousClock.now - started).seconds, digits: 3))"])
 
         let trigger = ShutdownTrigger()
@@ -59,9 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
         if adminOptions.enabled {
             let admin = AdminServer(
                 database: database, options: adminOptions, healthChecks: DatabaseHealthChecks.all(for: database),
-                metrics: { metrics.render() },
+                metrics: {
+                    database.observability.refreshMetrics()
+                    return metrics.render()
+                },
                 backup: { destination in
-                    let manifest = try await Backup.create(from: database, to: destination)
+                    let manifest = try await Backup.create(from: database, to: destination, actor: "admin-http")
                     return String(decoding: try manifest.encoded(), as: UTF8.self)
                 },
                 logger: Logger(label: "mantisdb.admin"))

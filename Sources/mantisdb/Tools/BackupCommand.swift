@@ -23,7 +23,7 @@ struct BackupCommand: AsyncParsableCommand {
         case (let directory?, nil):
             let database = try await Database.open(try offlineOptions(directory: directory, config: config))
             do {
-                let manifest = try await Backup.create(from: database, to: absolute(to))
+                let manifest = try await Backup.create(from: database, to: absolute(to), actor: "cli")
                 try await database.close()
                 print("backup in \(to): checkpoint LSN \(manifest.checkpointLSN), log through LSN \(manifest.lastLSN), \(manifest.files.count) files")
             } catch {

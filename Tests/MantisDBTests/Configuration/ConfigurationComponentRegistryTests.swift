@@ -19,7 +19,7 @@ import ZlibCodec
         #expect(registry.names(for: .checksum) == ["crc32", "crc32c"])
         #expect(registry.names(for: .checkpointCodec) == ["lz4", "none", "zlib"])
         #expect(registry.names(for: .lockPolicy) == ["timeout", "wait-die", "wait-for-graph", "wound-wait"])
-        #expect(registry.names(for: .alertSink) == ["log"])
+        #expect(registry.names(for: .alertSink) == ["file", "log", "webhook"])
         #expect(registry.names(for: .metricsExporter) == ["none", "prometheus"])
     }
 
@@ -98,11 +98,11 @@ import ZlibCodec
         }
         var registry = ComponentRegistry.standard
         registry.alertSinks.register("collect") { _ in CollectingSink() }
-        #expect(registry.names(for: .alertSink) == ["collect", "log"])
+        #expect(registry.names(for: .alertSink) == ["collect", "file", "log", "webhook"])
         let loaded = try ConfigFixture.load("alerts: {sinks: [log, collect]}\n", registry: registry)
         let options = try loaded.configuration.databaseOptions(registry: registry, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         #expect(options.alertSinks.map(\.name) == ["log", "collect"])
-        #expect(MantisConfiguration.defaultFileText(registry: registry).contains("allowed: collect, log"))
+        #expect(MantisConfiguration.defaultFileText(registry: registry).contains("allowed: collect, file, log, webhook"))
 
         registry.alertSinks.unregister("collect")
         #expect(!registry.contains("collect", for: .alertSink))

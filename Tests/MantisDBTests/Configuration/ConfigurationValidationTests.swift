@@ -161,7 +161,7 @@ import Testing
         ("integrity.checksum", "md5", "crc32, crc32c"),
         ("checkpoint.codec", "zstd", "lz4, none, zlib"),
         ("transactions.lock_policy", "optimistic", "timeout, wait-die, wait-for-graph, wound-wait"),
-        ("alerts.sinks", "pager", "log"),
+        ("alerts.sinks", "pager", "file, log, webhook"),
         ("metrics.exporter", "statsd", "none, prometheus"),
     ])
     func unknownNames(key: String, name: String, valid: String) throws {

@@ -67,12 +67,14 @@ public final class AdminServer: Sendable {
             logger.notice("admin: checkpoint requested")
             do {
                 let info = try await database.checkpoint()
+                await database.recordAudit("admin_command", actor: "admin-http", details: ["command": "POST /admin/checkpoint", "lsn": "\(info.lsn)", "file": info.path])
                 return Self.json(["lsn": "\(info.lsn)", "file": info.path, "keys": "\(info.entryCount)", "bytes": "\(info.fileBytes)"], status: .ok)
             } catch {
+                await database.recordAudit("admin_command", outcome: .failure, actor: "admin-http", details: ["command": "POST /admin/checkpoint", "error": "\(error)"])
                 return Self.error(error)
             }
         }
-        router.post("/admin/backup") { [backup, logger] request, _ in
+        router.post("/admin/backup") { [backup, logger, database] request, _ in
             guard let backup else { return Self.json(["error": "backups are not available on this server"], status: .notImplemented) }
             let body = try await request.body.collect(upTo: 1 << 16)
             guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
@@ -82,8 +84,11 @@ public final class AdminServer: Sendable {
             logger.notice("admin: backup requested", metadata: ["to": "\(destination)"])
             do {
                 let manifest = try await backup(destination)
+                await database.recordAudit("admin_command", actor: "admin-http", details: ["command": "POST /admin/backup", "to": destination])
                 return Self.json(["manifest": manifest], status: .ok)
             } catch {
+                await database.recordAudit("admin_command", outcome: .failure, actor: "admin-http",
+                                           details: ["command": "POST /admin/backup", "to": destination, "error": "\(error)"])
                 return Self.error(error)
             }
         }

@@ -1,0 +1,132 @@
+import Foundation
+import LZ4Codec
+import MantisCore
+import MantisDB
+import RecoveryKit
+import Testing
+import ZlibCodec
+
+@Suite("Backup, restore and codec switches") struct BackupRestoreTests {
+    func options(_ dir: String, codec: any CheckpointCodec = NoneCheckpointCodec()) -> DatabaseOptions {
+        var options = DatabaseOptions(directory: dir)
+        options.wal.segmentSize = 1 << 20
+        options.wal.prepareSegmentsAhead = false
+        options.checkpoints.interval = nil
+        options.checkpoints.walBytes = nil
+        options.scrub = nil
+        options.checkpointCodec = codec
+        return options
+    }
+
+    func fill(_ db: Database, _ range: Range<Int>) async throws -> [String: String] {
+        var model: [String: String] = [:]
+        for index in range {
+            let key = "key:\(index)", value = "value \(index) " + String(repeating: "z", count: index % 40)
+            try await db.put(Array(key.utf8), Array(value.utf8))
+            model[key] = value
+        }
+        return model
+    }
+
+    func contents(_ db: Database) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in try db.scan() { result[String(decoding: pair.key, as: UTF8.self)] = String(decoding: pair.value, as: UTF8.self) }
+        return result
+    }
+
+    @Test("online backup → restore recovers exactly the backed-up data; writes after the backup are not in it")
+    func roundTrip() async throws {
+        let base = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let db = try await Database.open(options(base + "/source"))
+        var model = try await fill(db, 0..<300)
+        try await db.checkpoint()
+        model.merge(try await fill(db, 300..<400)) { $1 }
+        try await db.delete(Array("key:5".utf8))
+        model["key:5"] = nil
+        let manifest = try await Backup.create(from: db, to: base + "/backup")
+        _ = try await fill(db, 1000..<1010)  // after the backup
+        try await db.close()
+        #expect(manifest.files.contains { $0.path.hasPrefix("checkpoints/") })
+        #expect(manifest.files.contains { $0.path.hasPrefix("wal/") })
+
+        let report = try Restore.restore(from: base + "/backup", to: base + "/restored", force: false)
+        #expect(report.filesCopied == manifest.files.count)
+        let restored = try await Database.open(options(base + "/restored"))
+        #expect(try contents(restored) == model)
+        #expect(restored.wal.status.lastLSN.rawValue == manifest.lastLSN)
+        try await restored.close()
+    }
+
+    @Test("a damaged backup is refused before anything is written; a non-empty target needs --force", arguments: ["checkpoint", "wal", "manifest", "missing"])
+    func damagedBackup(damage: String) async throws {
+        let base = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let db = try await Database.open(options(base + "/source"))
+        _ = try await fill(db, 0..<50)
+        let manifest = try await Backup.create(from: db, to: base + "/backup")
+        try await db.close()
+        let fs = PosixFileSystem()
+        let checkpoint = try #require(manifest.files.first { $0.path.hasPrefix("checkpoints/") })
+        let segment = try #require(manifest.files.first { $0.path.hasPrefix("wal/") })
+        switch damage {
+        case "checkpoint":
+            var bytes = try fs.readFile(base + "/backup/" + checkpoint.path)
+            bytes[80] ^= 0x04
+            try fs.writeFileAtomically(base + "/backup/" + checkpoint.path, contents: bytes)
+        case "wal":
+            var bytes = try fs.readFile(base + "/backup/" + segment.path)
+            bytes[4096 + 40] ^= 0x01
+            try fs.writeFileAtomically(base + "/backup/" + segment.path, contents: bytes)
+        case "manifest":
+            try fs.writeFileAtomically(base + "/backup/" + BackupManifest.fileName, contents: Array("{ not json".utf8))
+        default:
+            try fs.removeItem(base + "/backup/" + segment.path)
+        }
+        #expect {
+            _ = try Restore.restore(from: base + "/backup", to: base + "/restored", force: false)
+        } throws: { error in
+            let code = (error as? MantisError)?.code
+            return code == .corruption || code == .notFound
+        }
+        #expect(!fs.fileExists(base + "/restored/wal"), "nothing written to the target")
+        // A non-empty target is refused without --force.
+        try fs.createDirectory(base + "/occupied")
+        try fs.writeFileAtomically(base + "/occupied/something", contents: [1])
+        let intact = try await Database.open(options(base + "/second"))
+        _ = try await fill(intact, 0..<5)
+        _ = try await Backup.create(from: intact, to: base + "/backup2")
+        try await intact.close()
+        #expect(throws: MantisError.self) { _ = try Restore.restore(from: base + "/backup2", to: base + "/occupied", force: false) }
+        _ = try Restore.restore(from: base + "/backup2", to: base + "/occupied", force: true)
+    }
+
+    @Test("checkpoints written with lz4 open after switching to zlib, and the reverse", arguments: [("lz4", "zlib"), ("zlib", "lz4"), ("lz4", "none")])
+    func codecSwitch(from: String, to: String) async throws {
+        func codec(_ name: String) throws -> any CheckpointCodec {
+            switch name {
+            case "lz4": try LZ4CheckpointCodec()
+            case "zlib": try ZlibCheckpointCodec(level: 1)
+            default: NoneCheckpointCodec()
+            }
+        }
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await Database.open(options(dir, codec: try codec(from)))
+        let model = try await fill(db, 0..<200)
+        let info = try await db.checkpoint()
+        #expect(info.codecName == from)
+        try await db.close()
+        // Remove the log the checkpoint covers, so reopening must read the checkpoint.
+        let reopened = try await Database.open(options(dir, codec: try codec(to)))
+        #expect(reopened.recovery?.checkpoint?.codecName == from)
+        #expect(try contents(reopened) == model)
+        let second = try await reopened.checkpoint()
+        #expect(second.codecName == to)
+        try await reopened.close()
+        let again = try await Database.open(options(dir, codec: try codec(from)))
+        #expect(again.recovery?.checkpoint?.codecName == to)
+        #expect(try contents(again) == model)
+        try await again.close()
+    }
+}
