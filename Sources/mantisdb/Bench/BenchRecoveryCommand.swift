@@ -52,9 +52,11 @@ struct BenchRecoveryCommand: AsyncParsableCommand {
         try await wal.close()  // no clean-shutdown marker: recovery runs as after a crash
 
         let start = ContinuousClock.now
-        let state = try RecoveryEngine(options: RecoveryOptions(
+        var options = RecoveryOptions(
             dataDirectory: directory, fileSystem: fileSystem, checksum: CRC32Checksum(),
-            checksums: ChecksumAlgorithms.all, codecs: DatabaseOptions.allCodecs)).recover()
+            checksums: ChecksumAlgorithms.all, codecs: DatabaseOptions.allCodecs)
+        options.valueChecksum = DatabaseOptions(directory: directory.path).valueChecksum
+        let state = try RecoveryEngine(options: options).recover()
         let elapsed = ContinuousClock.now - start
         try await state.wal?.close()
         guard state.report.replay.committedTransactions == records else {

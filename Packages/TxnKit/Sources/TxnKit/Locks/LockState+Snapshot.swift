@@ -6,12 +6,12 @@ extension LockState {
     func snapshot() -> LockTableSnapshot {
         var entries: [LockTableSnapshot.Entry] = []
         var waitsFor: [TransactionID: Set<TransactionID>] = [:]
-        for key in keys.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        for key in keys.keys.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
             guard let lock = keys[key] else { continue }
             let holders = lock.holders
                 .map { LockTableSnapshot.Holder(transaction: $0.key, mode: $0.value) }
                 .sorted { $0.transaction < $1.transaction }
-            entries.append(LockTableSnapshot.Entry(key: key, holders: holders, waiters: lock.queue.map(\.asHolder)))
+            entries.append(LockTableSnapshot.Entry(key: key.bytes, holders: holders, waiters: lock.queue.map(\.asHolder)))
             for index in lock.queue.indices {
                 waitsFor[lock.queue[index].transaction, default: []].formUnion(lock.blockers(ofWaiterAt: index).transactions)
             }

@@ -6,7 +6,7 @@ extension LockState {
         var targets: Set<TransactionID> = []
         for id in waitingRequests[transaction] ?? [] {
             guard let key = pending[id]?.key,
-                  let lock = keys[key],
+                  let lock = keys[KeyBytes(key)],
                   let index = lock.index(of: id) else { continue }
             targets.formUnion(lock.blockers(ofWaiterAt: index).transactions)
         }

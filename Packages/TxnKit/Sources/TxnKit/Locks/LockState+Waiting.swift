@@ -37,7 +37,7 @@ extension LockState {
     /// Ends the wait of request `id` at its timeout or on cancellation (no-op if it already ended).
     mutating func end(_ id: UInt64, because reason: WaitEnd, effects: inout LockEffects) {
         guard let request = pending[id],
-              let lock = keys[request.key],
+              let lock = keys[KeyBytes(request.key)],
               let index = lock.index(of: id) else { return }
         let error: any Error
         switch reason {
@@ -78,7 +78,7 @@ extension LockState {
     /// The queued request `id` as a policy sees it; nil once its wait has ended.
     func waitingRequest(_ id: UInt64) -> WaitingRequest? {
         guard let request = pending[id],
-              let lock = keys[request.key],
+              let lock = keys[KeyBytes(request.key)],
               let index = lock.index(of: id) else { return nil }
         let waiter = lock.queue[index]
         return WaitingRequest(

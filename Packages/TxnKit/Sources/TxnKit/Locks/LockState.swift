@@ -3,9 +3,9 @@ import MantisCore
 /// Everything a lock table knows, guarded by the table's one mutex. Every method runs with the
 /// lock held; effects on suspended tasks are collected in `LockEffects` and run afterwards.
 struct LockState: Sendable {
-    var keys: [[UInt8]: KeyLock] = [:]
+    var keys: [KeyBytes: KeyLock] = [:]
     /// The keys each transaction holds a lock on.
-    var heldKeys: [TransactionID: Set<[UInt8]>] = [:]
+    var heldKeys: [TransactionID: Set<KeyBytes>] = [:]
     /// Every queued request by id.
     var pending: [UInt64: PendingRequest] = [:]
     /// The queued requests of each transaction.
@@ -21,9 +21,9 @@ struct LockState: Sendable {
 
     /// Grants `request` if it needs no wait.
     mutating func grantAtOnce(_ request: LockRequest) -> Bool {
-        let granted = keys[request.key, default: KeyLock()].grantAtOnce(request.mode, to: request.transaction)
+        let granted = keys[KeyBytes(request.key), default: KeyLock()].grantAtOnce(request.mode, to: request.transaction)
         if granted {
-            heldKeys[request.transaction, default: []].insert(request.key)
+            heldKeys[request.transaction, default: []].insert(KeyBytes(request.key))
         }
         // Not granted means the key has holders or waiters, so the entry is never left idle.
         return granted
@@ -31,12 +31,12 @@ struct LockState: Sendable {
 
     /// Queues `request` as waiter `id`.
     mutating func enqueue(_ request: LockRequest, id: UInt64, continuation: CheckedContinuation<Void, any Error>) {
-        let isUpgrade = keys[request.key, default: KeyLock()].isUpgrade(request.mode, by: request.transaction)
+        let isUpgrade = keys[KeyBytes(request.key), default: KeyLock()].isUpgrade(request.mode, by: request.transaction)
         let waiter = LockWaiter(
             id: id, transaction: request.transaction, mode: request.mode, isUpgrade: isUpgrade,
             timeout: request.timeout, continuation: continuation, timer: nil
         )
-        keys[request.key, default: KeyLock()].enqueue(waiter)
+        keys[KeyBytes(request.key), default: KeyLock()].enqueue(waiter)
         pending[id] = PendingRequest(key: request.key, transaction: request.transaction)
         waitingRequests[request.transaction, default: []].append(id)
     }
@@ -49,7 +49,7 @@ struct LockState: Sendable {
     }
 
     mutating func setTimer(_ timer: Task<Void, Never>, for id: UInt64) {
-        guard let key = pending[id]?.key, let index = keys[key]?.index(of: id) else {
+        guard let key = pending[id].map({ KeyBytes($0.key) }), let index = keys[key]?.index(of: id) else {
             timer.cancel()
             return
         }
@@ -60,14 +60,15 @@ struct LockState: Sendable {
     mutating func fail(_ id: UInt64, with error: any Error, effects: inout LockEffects) {
         guard let request = pending.removeValue(forKey: id) else { return }
         forget(id, of: request.transaction)
-        if let waiter = keys[request.key]?.removeWaiter(id) {
+        if let waiter = keys[KeyBytes(request.key)]?.removeWaiter(id) {
             effects.end(waiter, with: error)
         }
         grantWaiters(on: request.key, effects: &effects)
     }
 
     /// Grants the queue of `key` from the front as far as it goes; drops the key when idle.
-    mutating func grantWaiters(on key: [UInt8], effects: inout LockEffects) {
+    mutating func grantWaiters(on bytes: [UInt8], effects: inout LockEffects) {
+        let key = KeyBytes(bytes)
         guard let granted = keys[key]?.grantFromFront() else { return }
         for waiter in granted {
             pending[waiter.id] = nil
@@ -87,12 +88,12 @@ struct LockState: Sendable {
         }
         for id in waitingRequests.removeValue(forKey: transaction) ?? [] {
             guard let request = pending.removeValue(forKey: id),
-                  let waiter = keys[request.key]?.removeWaiter(id) else { continue }
+                  let waiter = keys[KeyBytes(request.key)]?.removeWaiter(id) else { continue }
             effects.end(waiter, with: MantisError.released(transaction, mode: waiter.mode, key: request.key))
-            touched.insert(request.key)
+            touched.insert(KeyBytes(request.key))
         }
         for key in touched {
-            grantWaiters(on: key, effects: &effects)
+            grantWaiters(on: key.bytes, effects: &effects)
         }
         aborted[transaction] = nil
     }

@@ -21,15 +21,15 @@ public final class Transaction: Sendable {
         var committed = false
         var writes = WriteSet()
         var writeBytes = 0
-        var locked: Set<[UInt8]> = []
-        var reads: Set<[UInt8]> = []
+        var locked: Set<KeyBytes> = []
+        var reads: Set<KeyBytes> = []
         var ranges: [KeyRange] = []
     }
 
     /// What commit needs from the transaction.
     struct CommitWork {
         var writes: [(key: [UInt8], value: [UInt8]?)]
-        var reads: Set<[UInt8]>
+        var reads: Set<KeyBytes>
         var ranges: [KeyRange]
     }
 
@@ -53,7 +53,7 @@ public final class Transaction: Sendable {
         if let own = state.withLock({ $0.writes.lookup(key) }) { return own }
         do {
             let value = try manager.store.get(key, at: readSnapshot)
-            if isolation == .serializable { _ = state.withLock { $0.reads.insert(key) } }
+            if isolation == .serializable { _ = state.withLock { $0.reads.insert(KeyBytes(key)) } }
             return value
         } catch {
             abort(after: error)
@@ -99,7 +99,7 @@ public final class Transaction: Sendable {
 
     private func write(_ key: [UInt8], _ value: [UInt8]?) async throws {
         try checkUsable()
-        let needsLock = state.withLock { !$0.locked.contains(key) }
+        let needsLock = state.withLock { !$0.locked.contains(KeyBytes(key)) }
         if needsLock {
             let start = ContinuousClock.now
             do {
@@ -109,7 +109,7 @@ public final class Transaction: Sendable {
                 throw error
             }
             manager.recordLockWait(.now - start)
-            state.withLock { _ = $0.locked.insert(key) }
+            state.withLock { _ = $0.locked.insert(KeyBytes(key)) }
             if isolation != .readCommitted, let latest = manager.store.latestCommit(of: key), latest > snapshot {
                 let error = MantisError(
                     .serializationFailure,

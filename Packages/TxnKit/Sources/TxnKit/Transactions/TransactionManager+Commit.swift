@@ -48,12 +48,12 @@ extension TransactionManager {
     private func validate(_ work: Transaction.CommitWork, snapshot: UInt64, pending: CommitState) throws {
         let pendingKeys = pending.pendingKeys.values.lazy.flatMap { $0 }
         for key in work.reads {
-            if let latest = store.latestCommit(of: key), latest > snapshot {
-                throw conflict("key read by this transaction was committed by another at \(latest), after its snapshot \(snapshot)", key: key)
+            if let latest = store.latestCommit(of: key.bytes), latest > snapshot {
+                throw conflict("key read by this transaction was committed by another at \(latest), after its snapshot \(snapshot)", key: key.bytes)
             }
         }
         if !work.reads.isEmpty {
-            for key in pendingKeys where work.reads.contains(key) {
+            for key in pendingKeys where work.reads.contains(KeyBytes(key)) {
                 throw conflict("key read by this transaction is being committed by another", key: key)
             }
         }
@@ -93,11 +93,9 @@ extension TransactionManager {
     }
 
     func recordLockWait(_ duration: Duration) {
-        state.withLock { state in
-            state.statistics.lockRequests += 1
-            state.statistics.lockWaitNanoseconds &+= UInt64(max(0, duration.components.seconds)) * 1_000_000_000
-                + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000
-        }
+        lockWaits.add(1, ordering: .relaxed)
+        lockWaitNanoseconds.add(UInt64(max(0, duration.components.seconds)) * 1_000_000_000
+            + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000, ordering: .relaxed)
     }
 
     /// The abort reason recorded for an error.

@@ -20,6 +20,9 @@ public final class TransactionManager: Sendable {
     public let admission: [any WriteAdmission]
     let logger: Logger
     let state: Mutex<CommitState>
+    /// Lock-wait counters outside the commit mutex (every write updates them).
+    let lockWaits = Atomic<UInt64>(0)
+    let lockWaitNanoseconds = Atomic<UInt64>(0)
 
     /// - Parameters:
     ///   - lastCommit: the timestamp (LSN) of the newest commit already in `store` (after recovery).
@@ -61,7 +64,12 @@ public final class TransactionManager: Sendable {
     /// The newest snapshot: every commit at or below it is installed.
     public var visibleSnapshot: UInt64 { state.withLock { $0.visible } }
 
-    public var statistics: TransactionStatistics { state.withLock { $0.statistics } }
+    public var statistics: TransactionStatistics {
+        var statistics = state.withLock { $0.statistics }
+        statistics.lockRequests = lockWaits.load(ordering: .relaxed)
+        statistics.lockWaitNanoseconds = lockWaitNanoseconds.load(ordering: .relaxed)
+        return statistics
+    }
 
     /// The next transaction id that will be handed out.
     public var nextTransactionID: TransactionID { state.withLock { TransactionID($0.nextTransactionID) } }

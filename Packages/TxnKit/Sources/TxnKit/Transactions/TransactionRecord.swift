@@ -52,31 +52,45 @@ public enum TransactionRecord {
     }
 
     /// Decodes a `writeBatch` or `commit` payload; a malformed one throws `corruption` naming the LSN.
+    /// Every length is checked against the bytes that remain before anything is allocated.
     public static func decode(_ entry: WALEntry) throws -> [(key: [UInt8], value: [UInt8]?)] {
-        var reader = ByteReader(entry.payload, source: "WAL record LSN \(entry.lsn)")
-        let format = try reader.read(UInt8.self, "format")
-        guard format == formatVersion else {
-            throw MantisError(.unsupportedFormat, "transaction record format \(format) is not supported", context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
-        }
-        let count = Int(try reader.read(UInt32.self, "write count"))
-        guard count <= entry.payload.count else {
-            throw MantisError(.corruption, "transaction record claims \(count) writes in \(entry.payload.count) bytes", context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
-        }
-        var writes: [(key: [UInt8], value: [UInt8]?)] = []
-        writes.reserveCapacity(count)
-        for _ in 0..<count {
-            let op = try reader.read(UInt8.self, "operation")
-            let key = try reader.readLengthPrefixed("key")
-            switch op {
-            case put: writes.append((key, try reader.readLengthPrefixed("value")))
-            case delete: writes.append((key, nil))
-            default:
-                throw MantisError(.corruption, "unknown write operation \(op)", context: ErrorContext(operation: "replay", key: key, lsn: entry.lsn.rawValue))
+        try entry.payload.withUnsafeBytes { raw -> [(key: [UInt8], value: [UInt8]?)] in
+            func damaged(_ message: String, at offset: Int) -> MantisError {
+                MantisError(.corruption, "transaction record: \(message) at payload offset \(offset)",
+                            context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
             }
+            guard raw.count >= 5 else { throw damaged("truncated header (\(raw.count) bytes)", at: 0) }
+            let format = raw[0]
+            guard format == formatVersion else {
+                throw MantisError(.unsupportedFormat, "transaction record format \(format) is not supported", context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
+            }
+            let count = Int(raw.loadLittleEndian(UInt32.self, at: 1))
+            guard count <= raw.count else { throw damaged("claims \(count) writes in \(raw.count) bytes", at: 1) }
+            var writes: [(key: [UInt8], value: [UInt8]?)] = []
+            writes.reserveCapacity(count)
+            var offset = 5
+            func field(_ what: StaticString) throws -> [UInt8] {
+                guard raw.count - offset >= 4 else { throw damaged("truncated \(what) length", at: offset) }
+                let length = Int(raw.loadLittleEndian(UInt32.self, at: offset))
+                offset += 4
+                guard length <= raw.count - offset else { throw damaged("\(what) of \(length) bytes runs past the end", at: offset) }
+                defer { offset += length }
+                return Array(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))
+            }
+            for _ in 0..<count {
+                guard offset < raw.count else { throw damaged("truncated operation", at: offset) }
+                let op = raw[offset]
+                offset += 1
+                let key = try field("key")
+                switch op {
+                case put: writes.append((key, try field("value")))
+                case delete: writes.append((key, nil))
+                default:
+                    throw MantisError(.corruption, "unknown write operation \(op)", context: ErrorContext(operation: "replay", key: key, lsn: entry.lsn.rawValue))
+                }
+            }
+            guard offset == raw.count else { throw damaged("\(raw.count - offset) trailing bytes after \(count) writes", at: offset) }
+            return writes
         }
-        guard reader.isAtEnd else {
-            throw MantisError(.corruption, "\(reader.remaining) trailing bytes after \(count) writes", context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
-        }
-        return writes
     }
 }

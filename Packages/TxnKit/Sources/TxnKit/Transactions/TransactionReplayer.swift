@@ -27,6 +27,10 @@ public final class TransactionReplayer {
             store.install(writes, at: entry.lsn.rawValue)
             result.committedTransactions += 1
             result.lastCommit = entry.lsn
+            // No snapshot older than the replay exists: shed superseded versions as we go.
+            if result.committedTransactions % 65_536 == 0 {
+                store.collectGarbage(oldestActiveSnapshot: entry.lsn.rawValue)
+            }
         case .abort:
             open[entry.transactionID] = nil
             result.abortedTransactions += 1
