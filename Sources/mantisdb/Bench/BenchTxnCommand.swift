@@ -112,12 +112,14 @@ struct BenchTxnCommand: AsyncParsableCommand {
             }
             index = end
         }
-        let probes = (0..<4096).map { key(Int(UInt64($0) &* 2_654_435_761 % UInt64(keys))) }
+        // Uniformly random keys over the whole key space (not a cache-resident subset).
+        var random = SplitMix64(seed: 11)
+        let probes = (0..<min(count, 1 << 20)).map { _ in key(Int(random.next() % UInt64(keys))) }
         let transaction = try database.begin(.snapshot)
         var found = 0
         let start = ContinuousClock.now
         for i in 0..<count {
-            if try await transaction.get(probes[i & 4095]) != nil { found += 1 }
+            if try await transaction.get(probes[i % probes.count]) != nil { found += 1 }
         }
         let elapsed = ContinuousClock.now - start
         try await transaction.commit()
