@@ -10,7 +10,7 @@ SERIAL_PACKAGES := Packages/TxnKit
 SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip prometheus
 PYTHON_PACKAGES := redis>=8
 
-.PHONY: deps build release test test-packages test-root smoke crash torture run bench clean
+.PHONY: deps build release test test-packages test-root smoke crash stress torture run bench clean
 
 ## Install the system libraries the build needs, if missing (Debian/Ubuntu, as root).
 deps:
@@ -30,7 +30,7 @@ release: deps
 
 ## Every test suite: each package alone, then the assembly, then the command-line smoke tests
 ## and the real-process crash loops.
-test: deps test-packages test-root smoke crash
+test: deps test-packages test-root smoke crash stress
 
 test-packages:
 	@set -e; for p in $(PACKAGES); do \
@@ -52,6 +52,12 @@ crash: build
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $(CRASH_CYCLES)
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 5 --durability async --rpo-ms 200
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --codec zlib --lock-policy wound-wait
+
+## Hundreds of connections with contention and deadlocks, then memory and disk exhaustion.
+STRESS_SECONDS ?= 15
+stress: build
+	@echo "=== stress"
+	python3 Integration/stress/stress.py --binary .build/debug/mantisdb --connections 200 --seconds $(STRESS_SECONDS)
 
 ## The deterministic whole-database simulation for as long as asked: make torture SEEDS=5000
 SEEDS ?= 2000
