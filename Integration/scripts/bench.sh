@@ -1,27 +1,46 @@
 #!/usr/bin/env bash
 # The benchmark run behind Docs/performance.md: the machine's baselines and MantisDB's figures in
-# one run, so ratios are comparable on a shared, noisy machine. Usage: bench.sh [what...]
-#   what: wal (default), baselines
+# one run, so ratios are comparable on a shared, noisy machine.
+#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server (default: all)
+# BIN=path/to/mantisdb (default .build/release/mantisdb), BENCH_DIR (default /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=.build/release/mantisdb
+bin=${BIN:-.build/release/mantisdb}
 [ -x "$bin" ] || swift build -c release
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-want=${*:-baselines wal}
+trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
+want=${*:-baselines wal txn recovery checkpoint server}
 baselines=${BASELINES:-../shared/baselines/run.sh}
 
 for w in $want; do case $w in
 baselines)
-  if [ -x "$baselines" ]; then "$baselines" fio rocksdb; else echo "baselines script not found at $baselines"; fi ;;
+  if [ -x "$baselines" ]; then "$baselines"; else echo "baselines script not found at $baselines"; fi ;;
 wal)
   echo "--- bench wal (sync, 1 writer)";   "$bin" bench wal --dir "$work" --writers 1  --count 20000  --durability sync --json
   echo "--- bench wal (sync, 32 writers)"; "$bin" bench wal --dir "$work" --writers 32 --count 64000  --durability sync --json
   echo "--- bench wal (async, 1 writer)";  "$bin" bench wal --dir "$work" --writers 1  --count 3000000 --durability async --json
-  echo "--- bench wal (os, 1 writer)";     "$bin" bench wal --dir "$work" --writers 1  --count 1000000 --durability os --json
   echo "--- wal verify (1 GB log)"
   "$bin" bench wal --dir "$work" --writers 1 --count 7000000 --durability async --keep --json >/dev/null
   "$bin" wal verify "$(ls -d "$work"/bench-wal-*)" | head -2
   rm -rf "$work"/bench-wal-* ;;
+txn)
+  echo "--- bench txn (autocommit puts, 32 concurrent, sync)"; "$bin" bench txn --dir "$work" --writers 32 --count 64000 --json
+  echo "--- bench wal (same run, for the ratio)";              "$bin" bench wal --dir "$work" --writers 32 --count 64000 --durability sync --json
+  echo "--- bench txn (point reads, snapshot, one task)";     "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json ;;
+recovery)
+  echo "--- bench recovery (10M records)"; "$bin" bench recovery --dir "$work" --records 10000000 --json ;;
+checkpoint)
+  echo "--- bench checkpoint (1M keys)"; "$bin" bench checkpoint --dir "$work" --keys 1000000 --json ;;
+server)
+  port=7479
+  "$bin" serve --data-dir "$work/server" --port $port --admin-port 7480 --set integrity.scrub_interval=null >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do redis-cli -p $port PING >/dev/null 2>&1 && break; sleep 0.1; done
+  for t in set get; do
+    echo "--- redis-benchmark -t $t -n 200000 -c 50 -d 100 -r 1000000 against mantisdb serve (sync)"
+    redis-benchmark -p $port -t $t -n 200000 -c 50 -d 100 -r 1000000 --csv | tail -1
+  done
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  if [ -x "$baselines" ]; then "$baselines" redis; fi ;;
 *) echo "unknown: $w" ;;
 esac; done

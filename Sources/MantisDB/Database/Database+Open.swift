@@ -135,6 +135,16 @@ extension Database {
             "data_dir": options.directory, "mode": mode.isSafe ? "safe (read-only)" : "normal", "wal": options.walKind.rawValue,
             "durability": "\(options.wal.durability)", "last_lsn": "\(wal.status.lastLSN)", "keys": "\(store.statistics.liveKeys)",
         ])
+        if let interval = options.garbageCollectionInterval, !mode.isSafe {
+            let task = Task.detached { [weak database] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    guard let database else { return }
+                    database.manager.collectGarbage()
+                }
+            }
+            database.collector.withLock { $0 = task }
+        }
         return database
     }
 }

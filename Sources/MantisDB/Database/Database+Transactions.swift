@@ -51,11 +51,17 @@ extension Database {
     /// The latest committed value of `key`.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
         try checkOpen()
-        do {
-            return try store.get(key, at: manager.visibleSnapshot)
-        } catch {
-            observability.observe(error, operation: "get")
-            throw error
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try store.get(key, at: manager.visibleSnapshot)
+            } catch let error as MantisError where error.code == .lsnUnavailable && attempt < 3 {
+                continue  // garbage collection passed this snapshot meanwhile: take a newer one
+            } catch {
+                observability.observe(error, operation: "get")
+                throw error
+            }
         }
     }
 
@@ -72,8 +78,11 @@ extension Database {
     /// The latest committed pairs of `range`, ascending, at most `limit`.
     public func scan(_ range: KeyRange = .all, limit: Int? = nil) throws -> [(key: [UInt8], value: [UInt8])] {
         try checkOpen()
+        // A long scan pins its snapshot, so garbage collection keeps what it reads.
+        let pin = manager.pinSnapshot()
+        defer { pin.release() }
         do {
-            return try store.scan(range, at: manager.visibleSnapshot, limit: limit)
+            return try store.scan(range, at: pin.snapshot, limit: limit)
         } catch {
             observability.observe(error, operation: "scan")
             throw error

@@ -25,6 +25,8 @@ public final class Database: Sendable {
     public let recovery: RecoveryReport?
     public let checkpointer: Checkpointer?
     public let rpoMonitor: RPOMonitor?
+    /// Collects versions no snapshot can see any more, every `options.garbageCollectionInterval`.
+    let collector = Mutex<Task<Void, Never>?>(nil)
     public let dataDirectory: DataDirectory
     public let diskGuard: DiskSpaceGuard?
     public let memoryGuard: MemoryGuard?
@@ -94,6 +96,10 @@ public final class Database: Sendable {
     /// clean-shutdown marker last. Later calls throw `closed`.
     public func close() async throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if let task = collector.withLock({ task -> Task<Void, Never>? in defer { task = nil }; return task }) {
+            task.cancel()
+            await task.value
+        }
         await rpoMonitor?.stop()
         await scrubber?.stop()
         await diskGuard?.stop()

@@ -41,6 +41,8 @@ public struct DatabaseOptions: Sendable {
     public var alertSinks: [any AlertSink] = []
     /// Metrics, alert rules and policy, the audit trail.
     public var observability = DatabaseObservability.Options()
+    /// How often superseded versions no snapshot can see are freed (nil: only under memory pressure).
+    public var garbageCollectionInterval: Duration? = .seconds(1)
     /// More guards consulted before every commit's writes are logged.
     public var writeAdmission: [any WriteAdmission] = []
     /// Free space that must remain on the data (and archive) file system; below it writes are
