@@ -28,3 +28,19 @@ public struct WALEntry: Sendable, Hashable {
 
     public var record: WALRecord { WALRecord(kind: kind, transactionID: transactionID, payload: payload) }
 }
+
+/// A record read back from the log without copying its payload: valid only inside the closure it
+/// is handed to. Checksum-verified like every `WALEntry`.
+public struct WALRecordView {
+    public var lsn: LSN
+    public var kind: WALRecordKind
+    public var transactionID: TransactionID
+    public var payload: UnsafeRawBufferPointer
+
+    public init(lsn: LSN, kind: WALRecordKind, transactionID: TransactionID, payload: UnsafeRawBufferPointer) {
+        self.lsn = lsn
+        self.kind = kind
+        self.transactionID = transactionID
+        self.payload = payload
+    }
+}

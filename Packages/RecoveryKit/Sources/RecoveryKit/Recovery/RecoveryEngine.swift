@@ -155,12 +155,11 @@ public struct RecoveryEngine: Sendable {
     }
 
     func replay(wal: SegmentedWAL, from lsn: LSN, into replayer: TransactionReplayer, report: inout RecoveryReport, start: ContinuousClock.Instant) throws {
-        let cursor = try wal.entries(from: lsn)
         let total = UInt64(max(0, wal.status.totalBytes))
         var lastProgress = ContinuousClock.now
         var records = 0
-        while let entry = try cursor.next() {
-            try replayer.apply(entry)
+        try wal.forEachRecord(from: lsn) { record in
+            try replayer.apply(record)
             records += 1
             if records & 0x3FFF == 0, let progress = options.progress, ContinuousClock.now - lastProgress > .milliseconds(100) {
                 lastProgress = .now

@@ -49,6 +49,15 @@ final class MVCCKeyEntry {
     /// Adds `record` in commit order (it may be older than the newest: installs can arrive
     /// slightly out of order). A record with an existing commit replaces it (a re-applied
     /// commit is idempotent); the replaced record is returned.
+    /// Replay: no snapshot older than `record` exists, so it replaces the newest version instead of
+    /// pushing it into the history. Returns the version dropped.
+    func replaceNewest(_ record: MVCCVersionRecord) -> MVCCVersionRecord? {
+        guard record.commit >= newest.commit else { return install(record) }
+        let replaced = newest
+        newest = record
+        return replaced
+    }
+
     func install(_ record: MVCCVersionRecord) -> MVCCVersionRecord? {
         let commit = record.commit
         let newestCommit = newest.commit

@@ -88,6 +88,29 @@ public final class MVCCStore: Sendable {
     /// writes it, `nil` deletes the key (a tombstone). All become visible together to snapshots
     /// `>= commit`. A key written twice keeps the last write; re-installing a commit replaces
     /// its versions (so redo during recovery is idempotent).
+    /// Replay of committed transactions in commit order while nobody reads: each commit's writes at
+    /// its timestamp, a whole batch under one lock hold, superseded versions dropped at once
+    /// (no snapshot older than the replay can exist).
+    public func installReplayed(_ commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)]) {
+        var prepared: [(MVCCPreparedWrite, UInt64)] = []
+        prepared.reserveCapacity(commits.reduce(0) { $0 + $1.writes.count })
+        for (writes, commit) in commits {
+            for write in writes {
+                var checksum: UInt32 = 0
+                if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
+                prepared.append((MVCCPreparedWrite(
+                    key: write.key, hash: MVCCBytes.hash(write.key),
+                    record: .make(key: write.key, value: write.value, commit: commit, checksum: checksum)
+                ), commit))
+            }
+        }
+        lock.withWriteLock {
+            for (write, _) in prepared {
+                state.install(key: write.key, hash: write.hash, record: write.record, discardHistory: true)
+            }
+        }
+    }
+
     public func install(_ writes: [(key: [UInt8], value: [UInt8]?)], at commit: UInt64) {
         guard !writes.isEmpty else { return }
         // Records, checksums and hashes before taking the lock, so the exclusive section only links.

@@ -35,7 +35,7 @@ final class MVCCStoreState: @unchecked Sendable {
     }
 
     /// Installs one write (under the exclusive lock).
-    func install(key: [UInt8], hash: Int, record: MVCCVersionRecord) {
+    func install(key: [UInt8], hash: Int, record: MVCCVersionRecord, discardHistory: Bool = false) {
         newestCommit = max(newestCommit, record.commit)
         var added = MVCCVersionTally()
         added.add(record)
@@ -51,7 +51,7 @@ final class MVCCStoreState: @unchecked Sendable {
         }
         let wasLive = !newest.isTombstone
         var removed = MVCCVersionTally()
-        if let replaced = entry.install(record) { removed.add(replaced) }
+        if let replaced = discardHistory ? entry.replaceNewest(record) : entry.install(record) { removed.add(replaced) }
         if entry.newest !== newest { hashed.setNewest(entry.newest, of: key, hash: hash) }
         let isLive = !entry.newest.isTombstone
         if wasLive != isLive { liveKeys += isLive ? 1 : -1 }

@@ -54,15 +54,20 @@ public enum TransactionRecord {
     /// Decodes a `writeBatch` or `commit` payload; a malformed one throws `corruption` naming the LSN.
     /// Every length is checked against the bytes that remain before anything is allocated.
     public static func decode(_ entry: WALEntry) throws -> [(key: [UInt8], value: [UInt8]?)] {
-        try entry.payload.withUnsafeBytes { raw -> [(key: [UInt8], value: [UInt8]?)] in
+        try entry.payload.withUnsafeBytes { try decode($0, lsn: entry.lsn) }
+    }
+
+    /// Decodes a payload read in place (see `decode(_:)`).
+    public static func decode(_ raw: UnsafeRawBufferPointer, lsn: LSN) throws -> [(key: [UInt8], value: [UInt8]?)] {
+        do {
             func damaged(_ message: String, at offset: Int) -> MantisError {
                 MantisError(.corruption, "transaction record: \(message) at payload offset \(offset)",
-                            context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
+                            context: ErrorContext(operation: "replay", lsn: lsn.rawValue))
             }
             guard raw.count >= 5 else { throw damaged("truncated header (\(raw.count) bytes)", at: 0) }
             let format = raw[0]
             guard format == formatVersion else {
-                throw MantisError(.unsupportedFormat, "transaction record format \(format) is not supported", context: ErrorContext(operation: "replay", lsn: entry.lsn.rawValue))
+                throw MantisError(.unsupportedFormat, "transaction record format \(format) is not supported", context: ErrorContext(operation: "replay", lsn: lsn.rawValue))
             }
             let count = Int(raw.loadLittleEndian(UInt32.self, at: 1))
             guard count <= raw.count else { throw damaged("claims \(count) writes in \(raw.count) bytes", at: 1) }
@@ -86,7 +91,7 @@ public enum TransactionRecord {
                 case put: writes.append((key, try field("value")))
                 case delete: writes.append((key, nil))
                 default:
-                    throw MantisError(.corruption, "unknown write operation \(op)", context: ErrorContext(operation: "replay", key: key, lsn: entry.lsn.rawValue))
+                    throw MantisError(.corruption, "unknown write operation \(op)", context: ErrorContext(operation: "replay", key: key, lsn: lsn.rawValue))
                 }
             }
             guard offset == raw.count else { throw damaged("\(raw.count - offset) trailing bytes after \(count) writes", at: offset) }

@@ -1,47 +1,69 @@
 import MantisCore
 
-/// Rebuilds committed state from WAL entries: writes of a transaction take effect only when its
+/// Rebuilds committed state from WAL records: writes of a transaction take effect only when its
 /// `commit` record is read, at that record's LSN; `abort` discards them; whatever is still open at
 /// the end never committed and is dropped.
+///
+/// Committed transactions are installed in batches (one store lock hold per batch, superseded
+/// versions dropped at once: nobody reads during a replay); `finish()` installs the last batch.
 public final class TransactionReplayer {
     public let store: MVCCStore
     private var open: [TransactionID: [(key: [UInt8], value: [UInt8]?)]] = [:]
+    private var batch: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)] = []
+    private let batchSize: Int
     public private(set) var result = ReplayResult()
 
-    public init(store: MVCCStore) {
+    public init(store: MVCCStore, batchSize: Int = 1024) {
         self.store = store
+        self.batchSize = batchSize
+        batch.reserveCapacity(batchSize)
     }
 
     /// Applies one entry (entries must come in LSN order).
     public func apply(_ entry: WALEntry) throws {
+        try entry.payload.withUnsafeBytes { payload in
+            try apply(WALRecordView(lsn: entry.lsn, kind: entry.kind, transactionID: entry.transactionID, payload: payload))
+        }
+    }
+
+    /// Applies one record read in place (records must come in LSN order).
+    public func apply(_ record: WALRecordView) throws {
         result.recordsRead += 1
-        result.bytesRead += UInt64(entry.payload.count)
-        result.lastLSN = entry.lsn
-        if entry.transactionID != .none { result.maxTransactionID = max(result.maxTransactionID, entry.transactionID) }
-        switch entry.kind {
+        result.bytesRead += UInt64(record.payload.count)
+        result.lastLSN = record.lsn
+        if record.transactionID != .none { result.maxTransactionID = max(result.maxTransactionID, record.transactionID) }
+        switch record.kind {
         case .writeBatch:
-            open[entry.transactionID, default: []].append(contentsOf: try TransactionRecord.decode(entry))
+            open[record.transactionID, default: []].append(contentsOf: try TransactionRecord.decode(record.payload, lsn: record.lsn))
         case .commit:
-            var writes = open.removeValue(forKey: entry.transactionID) ?? []
-            writes.append(contentsOf: try TransactionRecord.decode(entry))
-            store.install(writes, at: entry.lsn.rawValue)
-            result.committedTransactions += 1
-            result.lastCommit = entry.lsn
-            // No snapshot older than the replay exists: shed superseded versions as we go.
-            if result.committedTransactions % 65_536 == 0 {
-                store.collectGarbage(oldestActiveSnapshot: entry.lsn.rawValue)
+            var writes = open.isEmpty ? [] : (open.removeValue(forKey: record.transactionID) ?? [])
+            if writes.isEmpty {
+                writes = try TransactionRecord.decode(record.payload, lsn: record.lsn)
+            } else {
+                writes.append(contentsOf: try TransactionRecord.decode(record.payload, lsn: record.lsn))
             }
+            batch.append((writes, record.lsn.rawValue))
+            if batch.count >= batchSize { installBatch() }
+            result.committedTransactions += 1
+            result.lastCommit = record.lsn
         case .abort:
-            open[entry.transactionID] = nil
+            open[record.transactionID] = nil
             result.abortedTransactions += 1
         default:
             break
         }
     }
 
-    /// Ends replay: transactions without a commit record are dropped and listed.
+    private func installBatch() {
+        guard !batch.isEmpty else { return }
+        store.installReplayed(batch)
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends replay: installs what is pending; transactions without a commit record are dropped and listed.
     @discardableResult
     public func finish() -> ReplayResult {
+        installBatch()
         result.incompleteTransactions = open.keys.sorted()
         open.removeAll()
         return result

@@ -40,3 +40,13 @@ extension SegmentedWAL {
                                   checksums: ChecksumSet(primary: primary, additional: Array(checksums.dropFirst())))
     }
 }
+
+extension SegmentedWAL {
+    /// Calls `body` with every record with LSN ≥ `lsn` up to the last one written, in order, each
+    /// checksum-verified, without copying payloads (the view is valid only during the call): the
+    /// replay path. Damage throws `corruption` with file and offset.
+    public func forEachRecord(from lsn: LSN, _ body: (WALRecordView) throws -> Void) throws {
+        guard let cursor = try entries(from: lsn) as? SegmentedWALCursor else { return }
+        while try cursor.nextView(body) {}
+    }
+}

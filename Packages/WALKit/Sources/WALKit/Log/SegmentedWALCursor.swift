@@ -26,13 +26,23 @@ final class SegmentedWALCursor: WALCursor {
     deinit { try? file?.close() }
 
     func next() throws -> WALEntry? {
+        var entry: WALEntry?
+        _ = try nextView { view in
+            entry = WALEntry(lsn: view.lsn, kind: view.kind, transactionID: view.transactionID, payload: Array(view.payload))
+        }
+        return entry
+    }
+
+    /// Hands the next verified record to `body` without copying its payload; false at the end.
+    func nextView(_ body: (WALRecordView) throws -> Void) throws -> Bool {
         while true {
-            if let expected, let limit, expected > limit { return nil }
-            guard let reader = try currentReader() else { return nil }
+            if let expected, let limit, expected > limit { return false }
+            guard let reader = try currentReader() else { return false }
             if let header = try reader.next() {
                 expected = header.lsn.next
                 if header.lsn < start { continue }
-                return WALEntry(lsn: header.lsn, kind: header.kind, transactionID: header.transactionID, payload: Array(reader.payload))
+                try body(WALRecordView(lsn: header.lsn, kind: header.kind, transactionID: header.transactionID, payload: reader.payload))
+                return true
             }
             try finishSegment(reader)
         }
