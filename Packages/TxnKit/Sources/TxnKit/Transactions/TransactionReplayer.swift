@@ -1,3 +1,4 @@
+import Dispatch
 import MantisCore
 
 /// Rebuilds committed state from WAL records: writes of a transaction take effect only when its
@@ -5,12 +6,16 @@ import MantisCore
 /// the end never committed and is dropped.
 ///
 /// Committed transactions are installed in batches (one store lock hold per batch, superseded
-/// versions dropped at once: nobody reads during a replay); `finish()` installs the last batch.
+/// versions dropped at once: nobody reads during a replay), on a second thread while this one reads
+/// and decodes the next batch (at most two batches in flight); `finish()` waits for all of them.
+/// Read the store only after `finish()`.
 public final class TransactionReplayer {
     public let store: MVCCStore
     private var open: [TransactionID: [(key: [UInt8], value: [UInt8]?)]] = [:]
     private var batch: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)] = []
     private let batchSize: Int
+    private let installer = DispatchQueue(label: "mantisdb.replay.install")
+    private let inFlight = DispatchSemaphore(value: 2)
     public private(set) var result = ReplayResult()
 
     public init(store: MVCCStore, batchSize: Int = 1024) {
@@ -56,14 +61,21 @@ public final class TransactionReplayer {
 
     private func installBatch() {
         guard !batch.isEmpty else { return }
-        store.installReplayed(batch)
-        batch.removeAll(keepingCapacity: true)
+        let ready = batch
+        batch = []
+        batch.reserveCapacity(batchSize)
+        inFlight.wait()
+        installer.async { [store, inFlight] in
+            store.installReplayed(ready)
+            inFlight.signal()
+        }
     }
 
     /// Ends replay: installs what is pending; transactions without a commit record are dropped and listed.
     @discardableResult
     public func finish() -> ReplayResult {
         installBatch()
+        installer.sync {}
         result.incompleteTransactions = open.keys.sorted()
         open.removeAll()
         return result
