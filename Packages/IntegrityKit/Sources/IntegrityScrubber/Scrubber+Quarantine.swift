@@ -53,7 +53,7 @@ extension Scrubber {
         try fileSystem.rename(temporary, to: target)
         try fileSystem.syncDirectory(directory)
 
-        let report = QuarantineReport(fields: [
+        let report = JSONText.object([
             ("what", .string("write-ahead log segment")),
             ("file", .string(damage.file)),
             ("quarantinedAs", .string(target)),
@@ -69,7 +69,7 @@ extension Scrubber {
             ("time", .string(WallClock.iso8601())),
             ("note", .string("the segment stays in the log until a checkpoint covers it and the log is trimmed; recovery still reads it until then")),
         ])
-        try fileSystem.writeFileAtomically(target + ".reason.json", contents: Array(report.json.utf8))
+        try fileSystem.writeFileAtomically(target + ".reason.json", contents: Array(report.utf8))
         logger.error("write-ahead log segment copied to quarantine", metadata: [
             "file": "\(damage.file)", "quarantinedAs": "\(target)", "offset": "\(damage.offset.map(String.init) ?? "unknown")",
             "reason": "\(damage.reason)",

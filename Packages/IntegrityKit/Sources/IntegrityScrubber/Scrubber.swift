@@ -50,7 +50,7 @@ public final class Scrubber: Sendable {
     let bucket: TokenBucket?
 
     let state = Mutex(ScrubberState())
-    let gate = PassGate()
+    let gate = SerialGate()
     let queue = DispatchQueue(label: "mantisdb.scrub")
     let scheduler = Mutex<Task<Void, Never>?>(nil)
     /// The rate-limited view of the pass in progress (cancelled by `stop`).

@@ -1,7 +1,10 @@
 import Synchronization
 
-/// Runs async operations one at a time, in arrival order, without blocking a thread.
-final class PassGate: Sendable {
+/// Runs async operations one at a time, in arrival order, without blocking a thread
+/// (checkpoints, scrub passes).
+public final class SerialGate: Sendable {
+    public init() {}
+
     private struct State {
         var busy = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -9,7 +12,7 @@ final class PassGate: Sendable {
 
     private let state = Mutex(State())
 
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -1,3 +1,5 @@
+import MantisCore
+
 /// Just enough JSON writing for log lines, alert lines and audit entries: objects with keys in
 /// the order given, strings escaped per RFC 8259 §7 (every control character, U+2028/2029 too,
 /// so a line never breaks).
@@ -57,29 +59,4 @@ public struct JSONObjectWriter: Sendable {
     public var unclosed: String { text }
 
     public func finish() -> String { text + "}" }
-}
-
-public enum JSONText {
-    /// `text` as a JSON string literal.
-    public static func quote(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
 }
