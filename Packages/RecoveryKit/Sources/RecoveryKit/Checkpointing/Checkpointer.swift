@@ -7,11 +7,14 @@ import TxnKit
 /// Takes checkpoints of the store from an MVCC snapshot, so writers keep going while one is
 /// written, and then trims the log.
 ///
-/// Guarantees: a checkpoint is written to a temporary file, fsynced, renamed and its directory
-/// fsynced before it counts; only after that are older checkpoints beyond `keep` removed and WAL
-/// segments wholly below the oldest kept checkpoint's LSN archived/removed. A failed checkpoint is
-/// reported (alert), retried with backoff, and never causes WAL removal. One checkpoint at a time;
-/// the file I/O runs on its own thread, never on the Swift concurrency pool.
+/// Guarantees: a checkpoint never runs ahead of the log: before it is written the log is synced
+/// through its snapshot (with async durability, a checkpoint covering commits the log then lost
+/// would let the log hand their LSNs out again after a crash). A checkpoint is written to a
+/// temporary file, fsynced, renamed and its directory fsynced before it counts; only after that
+/// are older checkpoints beyond `keep` removed and WAL segments wholly below the oldest kept
+/// checkpoint's LSN archived/removed. A failed checkpoint is reported (alert), retried with
+/// backoff, and never causes WAL removal. One checkpoint at a time; the file I/O runs on its own
+/// thread, never on the Swift concurrency pool.
 public final class Checkpointer: Sendable {
     let manager: TransactionManager
     let wal: any WriteAheadLog
@@ -75,6 +78,7 @@ public final class Checkpointer: Sendable {
         defer { pin.release() }
         let nextID = manager.nextTransactionID
         do {
+            try await wal.sync()
             let info = try await onIOThread { [self] in
                 let writer = try CheckpointWriter(
                     directory: directory.path, lsn: LSN(pin.snapshot), nextTransactionID: nextID,

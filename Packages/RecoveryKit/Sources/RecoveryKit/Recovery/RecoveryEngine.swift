@@ -96,6 +96,11 @@ public struct RecoveryEngine: Sendable {
             try? closeQuietly(wal)
             return safeMode(reason, store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
         }
+        if let loaded, status.lastLSN < loaded.lsn {
+            // A checkpoint is only written once the log is durable through its LSN.
+            try? closeQuietly(wal)
+            return safeMode("the log ends at LSN \(status.lastLSN) but checkpoint \(loaded.path) covers up to LSN \(loaded.lsn): log records it was taken after are missing, and new commits would reuse their LSNs", store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
+        }
 
         // 3. Replay.
         let replayer = TransactionReplayer(store: store)
