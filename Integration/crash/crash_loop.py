@@ -102,7 +102,7 @@ class Ledger:
             self.acked[key] = (value, time.monotonic())
 
 
-def unique_writer(port, protocol, writer, cycle, ledger, stop, counter):
+def unique_writer(port, protocol, writer, cycle, ledger, stop, counter, errors):
     client = redis.Redis(port=port, protocol=protocol, socket_timeout=10)
     n = 0
     while not stop.is_set():
@@ -113,6 +113,10 @@ def unique_writer(port, protocol, writer, cycle, ledger, stop, counter):
         try:
             client.set(key, value)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            return
+        except Exception as error:  # noqa: BLE001 - a refused SET is a wrong answer here
+            if not stop.is_set():
+                errors.append(f"unique writer {writer}: {type(error).__name__}: {error}")
             return
         ledger.ack(key, value)
         counter[0] += 1
@@ -152,13 +156,17 @@ def transfer(client, rng, use_multi):
             raise
 
 
-def transfer_writer(port, protocol, writer, seed, stop, counter):
+def transfer_writer(port, protocol, writer, seed, stop, counter, errors):
     client = redis.Redis(port=port, protocol=protocol, socket_timeout=10)
     rng = random.Random(seed)
     while not stop.is_set():
         try:
             transfer(client, rng, use_multi=(writer % 2 == 0))
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            return
+        except Exception as error:  # noqa: BLE001 - anything else is a wrong answer from the server
+            if not stop.is_set():
+                errors.append(f"transfer writer {writer}: {type(error).__name__}: {error}")
             return
         counter[0] += 1
 
@@ -227,10 +235,11 @@ def main():
                 print(f"FAIL cycle {cycle}: {problem}\nseed {args.seed}; server log {log_path}\nreplay: {replay}")
                 return 1
             stop = threading.Event()
+            errors = []
             counters = [[0] for _ in range(6)]
             protocol = 3 if cycle % 2 == 0 else 2
-            threads = [threading.Thread(target=unique_writer, args=(server.port, protocol, w, cycle, ledger, stop, counters[w])) for w in range(3)]
-            threads += [threading.Thread(target=transfer_writer, args=(server.port, protocol, w, rng.random(), stop, counters[3 + w])) for w in range(3)]
+            threads = [threading.Thread(target=unique_writer, args=(server.port, protocol, w, cycle, ledger, stop, counters[w], errors)) for w in range(3)]
+            threads += [threading.Thread(target=transfer_writer, args=(server.port, protocol, w, rng.random(), stop, counters[3 + w], errors)) for w in range(3)]
             for thread in threads:
                 thread.start()
             time.sleep(rng.uniform(0.3, 1.5))
@@ -240,6 +249,9 @@ def main():
             stop.set()
             for thread in threads:
                 thread.join()
+            if errors:
+                print(f"FAIL cycle {cycle}: {errors[0]}\nseed {args.seed}; server log {log_path}\nreplay: {replay}")
+                return 1
             writes += sum(c[0] for c in counters[:3])
             transfers += sum(c[0] for c in counters[3:])
         server.start()
