@@ -12,6 +12,9 @@ struct CommitState {
     var activeSnapshots: [UInt64: Int] = [:]
     var nextTransactionID: UInt64
     var statistics = TransactionStatistics()
+    /// Committers whose commit is installed but not yet visible (an earlier commit is still
+    /// pending), by commit LSN.
+    var visibilityWaiters: [(commit: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(lastCommit: UInt64, nextTransactionID: UInt64) {
         highestCommit = lastCommit
@@ -32,9 +35,20 @@ struct CommitState {
         highestCommit = max(highestCommit, commit)
     }
 
-    mutating func finish(_ commit: UInt64) {
+    /// Removes a commit from the pending list (installed or failed) and returns the waiters
+    /// whose commit became visible, to be resumed outside the lock.
+    mutating func finish(_ commit: UInt64) -> [CheckedContinuation<Void, Never>] {
         if let index = pending.firstIndex(where: { $0.commit == commit }) { pending.remove(at: index) }
         pendingKeys[commit] = nil
+        guard !visibilityWaiters.isEmpty else { return [] }
+        let visible = self.visible
+        var ready: [CheckedContinuation<Void, Never>] = []
+        visibilityWaiters.removeAll { waiter in
+            guard waiter.commit <= visible else { return false }
+            ready.append(waiter.continuation)
+            return true
+        }
+        return ready
     }
 
     mutating func register(snapshot: UInt64) {

@@ -34,13 +34,36 @@ extension TransactionManager {
         do {
             try await wal.waitForDurability(of: lsn)
         } catch {
-            state.withLock { $0.finish(lsn.rawValue) }
+            _ = finishPending(lsn.rawValue)
             finish(transaction, outcome: .aborted("wal_failed"))
             throw error
         }
         store.install(work.writes, at: lsn.rawValue)
-        state.withLock { $0.finish(lsn.rawValue) }
+        if !finishPending(lsn.rawValue) {
+            // An earlier commit is durable but not yet installed: wait for it, so that whoever
+            // hears "committed" can read this commit in the next transaction.
+            await waitUntilVisible(lsn.rawValue)
+        }
         finish(transaction, outcome: .committed)
+    }
+
+    /// Takes `commit` off the pending list and wakes the committers it made visible. Returns
+    /// whether `commit` itself is visible now.
+    private func finishPending(_ commit: UInt64) -> Bool {
+        let (ready, visible) = state.withLock { state in (state.finish(commit), state.visible >= commit) }
+        for continuation in ready { continuation.resume() }
+        return visible
+    }
+
+    private func waitUntilVisible(_ commit: UInt64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let visible = state.withLock { state -> Bool in
+                if state.visible >= commit { return true }
+                state.visibilityWaiters.append((commit, continuation))
+                return false
+            }
+            if visible { continuation.resume() }
+        }
     }
 
     /// Serializable: nothing this transaction read or scanned was committed (or is being

@@ -22,6 +22,38 @@ import TxnKit
         #expect(try db.contents().keys.map { String(decoding: $0, as: UTF8.self) }.sorted() == ["a", "c"])
     }
 
+    @Test("once commit returns, every transaction begun afterwards sees it, even while earlier commits are still being installed")
+    func commitIsVisibleWhenItReturns() async throws {
+        let db = try TestDatabase()
+        let writers = 16, rounds = 150
+        let stale = await withTaskGroup(of: [String].self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    var problems: [String] = []
+                    for round in 1...rounds {
+                        let key = bytes("w\(writer)"), value = bytes("\(round)")
+                        do {
+                            let txn = db.manager.begin(.snapshot)
+                            try await txn.put(key, value)
+                            try await txn.commit()
+                            let reader = db.manager.begin(.snapshot)
+                            let seen = try await reader.get(key)
+                            reader.rollback()
+                            if seen != value {
+                                problems.append("writer \(writer) committed \(round), next transaction read \(seen.map { String(decoding: $0, as: UTF8.self) } ?? "nil")")
+                            }
+                        } catch {
+                            problems.append("writer \(writer) round \(round): \(error)")
+                        }
+                    }
+                    return problems
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(stale.isEmpty, "\(stale.count) stale reads, e.g. \(stale.prefix(3))")
+    }
+
     @Test("write skew (two on-call doctors) happens at snapshot and is prevented at serializable")
     func writeSkew() async throws {
         for isolation in [IsolationLevel.snapshot, .serializable] {
