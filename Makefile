@@ -52,6 +52,7 @@ crash: build
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $(CRASH_CYCLES)
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 5 --durability async --rpo-ms 200
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --codec zlib --lock-policy wound-wait
+	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --durability os --codec none --lock-policy wait-die
 
 ## Hundreds of connections with contention and deadlocks, then memory and disk exhaustion.
 STRESS_SECONDS ?= 15
