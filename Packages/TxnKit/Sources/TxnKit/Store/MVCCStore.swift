@@ -84,51 +84,47 @@ public final class MVCCStore: Sendable {
 
     // MARK: Installing commits
 
-    /// Installs the writes of one committed transaction at commit timestamp `commit`: a value
-    /// writes it, `nil` deletes the key (a tombstone). All become visible together to snapshots
-    /// `>= commit`. A key written twice keeps the last write; re-installing a commit replaces
-    /// its versions (so redo during recovery is idempotent).
     /// Replay of committed transactions in commit order while nobody reads: each commit's writes at
     /// its timestamp, a whole batch under one lock hold, superseded versions dropped at once
     /// (no snapshot older than the replay can exist).
     public func installReplayed(_ commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)]) {
-        var prepared: [(MVCCPreparedWrite, UInt64)] = []
+        install(commits: commits, discardHistory: true)
+    }
+
+    /// Installs committed transactions in commit order under one lock hold: each commit's writes
+    /// at its timestamp, keeping older versions for the snapshots that still need them.
+    public func install(commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)]) {
+        install(commits: commits, discardHistory: false)
+    }
+
+    private func install(commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)], discardHistory: Bool) {
+        // Records, checksums and hashes before taking the lock, so the exclusive section only links.
+        var prepared: [MVCCPreparedWrite] = []
         prepared.reserveCapacity(commits.reduce(0) { $0 + $1.writes.count })
         for (writes, commit) in commits {
             for write in writes {
                 var checksum: UInt32 = 0
                 if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
-                prepared.append((MVCCPreparedWrite(
+                prepared.append(MVCCPreparedWrite(
                     key: write.key, hash: MVCCBytes.hash(write.key),
                     record: .make(key: write.key, value: write.value, commit: commit, checksum: checksum)
-                ), commit))
+                ))
             }
         }
+        guard !prepared.isEmpty else { return }
         lock.withWriteLock {
-            for (write, _) in prepared {
-                state.install(key: write.key, hash: write.hash, record: write.record, discardHistory: true)
+            for write in prepared {
+                state.install(key: write.key, hash: write.hash, record: write.record, discardHistory: discardHistory)
             }
         }
     }
 
+    /// Installs the writes of one committed transaction at commit timestamp `commit`: a value
+    /// writes it, `nil` deletes the key (a tombstone). All become visible together to snapshots
+    /// `>= commit`. A key written twice keeps the last write; re-installing a commit replaces
+    /// its versions (so redo during recovery is idempotent).
     public func install(_ writes: [(key: [UInt8], value: [UInt8]?)], at commit: UInt64) {
-        guard !writes.isEmpty else { return }
-        // Records, checksums and hashes before taking the lock, so the exclusive section only links.
-        var prepared: [MVCCPreparedWrite] = []
-        prepared.reserveCapacity(writes.count)
-        for write in writes {
-            var checksum: UInt32 = 0
-            if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
-            prepared.append(MVCCPreparedWrite(
-                key: write.key, hash: MVCCBytes.hash(write.key),
-                record: .make(key: write.key, value: write.value, commit: commit, checksum: checksum)
-            ))
-        }
-        lock.withWriteLock {
-            for write in prepared {
-                state.install(key: write.key, hash: write.hash, record: write.record)
-            }
-        }
+        install(commits: [(writes, commit)], discardHistory: false)
     }
 
     /// Installs one write (see `install(_:at:)`).

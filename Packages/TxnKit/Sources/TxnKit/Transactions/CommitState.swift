@@ -2,8 +2,8 @@
 /// what snapshot is visible, which snapshots are active.
 struct CommitState {
     /// Commits enqueued in the WAL but not yet installed, ascending: the LSN of the
-    /// transaction's first record and of its commit record.
-    var pending: [(first: UInt64, commit: UInt64)] = []
+    /// transaction's first record and of its commit record, and its writes.
+    var pending: [(first: UInt64, commit: UInt64, writes: [(key: [UInt8], value: [UInt8]?)])] = []
     /// Keys written by each pending commit (serializable validation must see them).
     var pendingKeys: [UInt64: [[UInt8]]] = [:]
     /// The highest commit LSN ever reserved or installed.
@@ -12,9 +12,6 @@ struct CommitState {
     var activeSnapshots: [UInt64: Int] = [:]
     var nextTransactionID: UInt64
     var statistics = TransactionStatistics()
-    /// Committers whose commit is installed but not yet visible (an earlier commit is still
-    /// pending), by commit LSN.
-    var visibilityWaiters: [(commit: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
 
     init(lastCommit: UInt64, nextTransactionID: UInt64) {
         highestCommit = lastCommit
@@ -29,26 +26,28 @@ struct CommitState {
         return highestCommit
     }
 
-    mutating func reserve(first: UInt64, commit: UInt64, keys: [[UInt8]]) {
-        pending.append((first, commit))
-        pendingKeys[commit] = keys
+    mutating func reserve(first: UInt64, commit: UInt64, writes: [(key: [UInt8], value: [UInt8]?)]) {
+        pending.append((first, commit, writes))
+        pendingKeys[commit] = writes.map(\.key)
         highestCommit = max(highestCommit, commit)
     }
 
-    /// Removes a commit from the pending list (installed or failed) and returns the waiters
-    /// whose commit became visible, to be resumed outside the lock.
-    mutating func finish(_ commit: UInt64) -> [CheckedContinuation<Void, Never>] {
+    /// The pending commits up to and including `commit`, in LSN order.
+    func pending(through commit: UInt64) -> [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)] {
+        pending.prefix { $0.commit <= commit }.map { ($0.writes, $0.commit) }
+    }
+
+    /// Forgets the pending commits up to and including `commit` (they are installed).
+    mutating func removePending(through commit: UInt64) {
+        let count = pending.prefix { $0.commit <= commit }.count
+        for entry in pending.prefix(count) { pendingKeys[entry.commit] = nil }
+        pending.removeFirst(count)
+    }
+
+    /// Forgets a pending commit that failed (never installed).
+    mutating func abandon(_ commit: UInt64) {
         if let index = pending.firstIndex(where: { $0.commit == commit }) { pending.remove(at: index) }
         pendingKeys[commit] = nil
-        guard !visibilityWaiters.isEmpty else { return [] }
-        let visible = self.visible
-        var ready: [CheckedContinuation<Void, Never>] = []
-        visibilityWaiters.removeAll { waiter in
-            guard waiter.commit <= visible else { return false }
-            ready.append(waiter.continuation)
-            return true
-        }
-        return ready
     }
 
     mutating func register(snapshot: UInt64) {

@@ -24,7 +24,7 @@ extension TransactionManager {
                     try validate(work, snapshot: transaction.snapshot, pending: state)
                 }
                 let lsn = try wal.enqueue(records)
-                state.reserve(first: lsn.rawValue - UInt64(records.count - 1), commit: lsn.rawValue, keys: work.writes.map(\.key))
+                state.reserve(first: lsn.rawValue - UInt64(records.count - 1), commit: lsn.rawValue, writes: work.writes)
                 return lsn
             }
         } catch {
@@ -34,35 +34,24 @@ extension TransactionManager {
         do {
             try await wal.waitForDurability(of: lsn)
         } catch {
-            _ = finishPending(lsn.rawValue)
+            state.withLock { $0.abandon(lsn.rawValue) }
             finish(transaction, outcome: .aborted("wal_failed"))
             throw error
         }
-        store.install(work.writes, at: lsn.rawValue)
-        if !finishPending(lsn.rawValue) {
-            // An earlier commit is durable but not yet installed: wait for it, so that whoever
-            // hears "committed" can read this commit in the next transaction.
-            await waitUntilVisible(lsn.rawValue)
-        }
+        publish(through: lsn.rawValue)
         finish(transaction, outcome: .committed)
     }
 
-    /// Takes `commit` off the pending list and wakes the committers it made visible. Returns
-    /// whether `commit` itself is visible now.
-    private func finishPending(_ commit: UInt64) -> Bool {
-        let (ready, visible) = state.withLock { state in (state.finish(commit), state.visible >= commit) }
-        for continuation in ready { continuation.resume() }
-        return visible
-    }
-
-    private func waitUntilVisible(_ commit: UInt64) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let visible = state.withLock { state -> Bool in
-                if state.visible >= commit { return true }
-                state.visibilityWaiters.append((commit, continuation))
-                return false
-            }
-            if visible { continuation.resume() }
+    /// Installs every pending commit up to and including `commit`, in LSN order, under one hold
+    /// of the store's lock. They are all durable: the log is ordered, and `commit`'s durability
+    /// wait has returned. Publishers take turns, so when this returns `commit` is visible (the
+    /// committer's next transaction reads it) and commits become visible strictly in LSN order.
+    private func publish(through commit: UInt64) {
+        installer.withLock { _ in
+            let batch = state.withLock { $0.pending(through: commit) }
+            guard let last = batch.last?.commit else { return }
+            store.install(commits: batch)
+            state.withLock { $0.removePending(through: last) }
         }
     }
 

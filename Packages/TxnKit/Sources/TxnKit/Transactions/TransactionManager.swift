@@ -7,9 +7,10 @@ import Synchronization
 /// Commit protocol (log before apply, acknowledge after durable): under one short critical
 /// section the transaction is validated (serializable) and its writes are enqueued in the WAL,
 /// which fixes its commit timestamp (the LSN of its commit record); outside it, the commit waits
-/// for the log's durability, installs the versions atomically at that timestamp, releases its
-/// locks and returns. New snapshots only cover commits whose every predecessor is installed, so a
-/// snapshot never changes. If the WAL fails, the commit throws and nothing becomes visible.
+/// for the log's durability, installs its versions at that timestamp together with every earlier
+/// commit not installed yet (all durable: the log is ordered), releases its locks and returns,
+/// visible. New snapshots only cover commits whose every predecessor is installed, so a snapshot
+/// never changes. If the WAL fails, the commit throws and nothing becomes visible.
 /// A read-only transaction never touches the WAL.
 public final class TransactionManager: Sendable {
     public let store: MVCCStore
@@ -20,6 +21,8 @@ public final class TransactionManager: Sendable {
     public let admission: [any WriteAdmission]
     let logger: Logger
     let state: Mutex<CommitState>
+    /// Held while pending commits are installed, so they are installed in LSN order.
+    let installer = Mutex<Void>(())
     /// Lock-wait counters outside the commit mutex (every write updates them).
     let lockWaits = Atomic<UInt64>(0)
     let lockWaitNanoseconds = Atomic<UInt64>(0)
