@@ -1,5 +1,7 @@
 import Foundation
+import MantisCore
 @testable import MantisDB
+import ObservabilityKit
 import Testing
 
 @Suite("RESP server: commands") struct RESPServerCommandTests {
@@ -233,7 +235,20 @@ import Testing
             #expect(stats.contains("total_commands_processed:"))
             #expect(stats.contains("connected_clients:1"))
             #expect(stats.contains("txn_commits:"))
+            // The admin commands are in the audit trail, naming the connection.
+            let audited = try auditedCommands(harness.directory)
+            for command in ["CHECKPOINT", "SAVE", "WALSYNC"] {
+                #expect(audited.contains { $0.command == command && $0.actor.hasPrefix("resp:127.0.0.1:") }, "\(command) not audited: \(audited)")
+            }
         }
+    }
+
+    /// The `admin_command` entries of the audit trail in `directory`: (command, actor).
+    func auditedCommands(_ directory: String) throws -> [(command: String, actor: String)] {
+        let text = String(decoding: try PosixFileSystem().readFile(directory + "/audit/audit.log"), as: UTF8.self)
+        return text.split(separator: "\n").compactMap { AuditEntry.decode($0) }
+            .filter { $0.event.action == "admin_command" }
+            .map { ($0.event.details["command"] ?? "", $0.event.actor) }
     }
 
     @Test("SHUTDOWN replies, closes and calls the owner's handler; refused without one")
@@ -245,6 +260,7 @@ import Testing
             #expect(try await client.waitForClose())
             for _ in 0..<200 where !called.value { try await Task.sleep(for: .milliseconds(10)) }
             #expect(called.value)
+            #expect(try auditedCommands(harness.directory).contains { $0.command == "SHUTDOWN" && $0.actor.hasPrefix("resp:") })
         }
         try await RESPTestHarness.with { harness in
             let client = try await harness.client()

@@ -38,6 +38,7 @@ final class RESPConnectionHandler: ChannelDuplexHandler {
     private var closing = false
     private var closed = false
     private var shutdownAfterClose = false
+    private var shutdownActor = "resp"
     private var needsFlush = false
     private var readHeld = false
     private var lastActivity = NIODeadline.now()
@@ -88,7 +89,11 @@ final class RESPConnectionHandler: ChannelDuplexHandler {
         publishCounts()
         if shutdownAfterClose, let onShutdown = server.onShutdown {
             shutdownAfterClose = false
-            Task { await onShutdown() }
+            let database = server.database, actor = shutdownActor
+            Task {
+                await database.recordAudit("admin_command", actor: actor, details: ["command": "SHUTDOWN"])
+                await onShutdown()
+            }
         }
         context.fireChannelInactive()
     }
@@ -176,6 +181,7 @@ final class RESPConnectionHandler: ChannelDuplexHandler {
                 encoder.encode(value, into: &output)
                 closing = true
                 shutdownAfterClose = true
+                shutdownActor = session.auditActor
             case .work(let run):
                 start(run, context: context)
             case .commit(let ops):

@@ -95,7 +95,7 @@ final class RESPSession {
         case "SCAN": return scan(request)
         case "INFO": return .reply(info(request))
         case "CONFIG": return .reply(config(request))
-        case "CHECKPOINT", "SAVE": return checkpoint()
+        case "CHECKPOINT", "SAVE": return checkpoint(request)
         case "WALSYNC": return walSync()
         case "SHUTDOWN": return shutdown(request)
         default: return .reply(.unknownCommand(request))
