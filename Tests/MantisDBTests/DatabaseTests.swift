@@ -36,6 +36,27 @@ import TxnKit
         try await again.close()
     }
 
+    @Test("a log that failed at runtime (disk full) is not closed as a clean shutdown: the next open recovers normally, every acknowledged write there", arguments: [FaultRule.Failure.enospc, .eio])
+    func closeAfterLogFailure(failure: FaultRule.Failure) async throws {
+        let fs = FaultInjectingFileSystem(seed: 21)
+        var options = options("/db")
+        options.fileSystem = fs
+        options.diskReserve = nil
+        let db = try await Database.open(options)
+        for index in 0..<20 { try await db.put(Array("k\(index)".utf8), Array(repeating: UInt8(index), count: 300)) }
+        fs.inject(FaultRule([.write], failure, trigger: .nth(1)))
+        await #expect(throws: MantisError.self) { try await db.put(Array("refused".utf8), Array(repeating: 7, count: 300)) }
+        fs.removeAllFaults()
+        try? await db.close()  // graceful, after the failure (space freed, operator restarts)
+
+        let again = try await Database.open(options)
+        #expect(again.mode == .normal, "\(again.mode); steps: \(again.recovery?.steps ?? [])")
+        #expect(again.recovery?.cleanShutdown == false)
+        for index in 0..<20 { #expect(try again.get(Array("k\(index)".utf8)) == Array(repeating: UInt8(index), count: 300)) }
+        try await again.put(Array("after".utf8), Array("ok".utf8))
+        try await again.close()
+    }
+
     @Test("transaction() retries serialization failures until the body succeeds")
     func retries() async throws {
         let dir = try makeTemporaryDirectory()

@@ -110,6 +110,8 @@ public final class Database: Sendable {
         await observability.stop(self)
         defer { lock?.release() }
         do {
+            // Throws if the log failed at any point: then no clean-shutdown marker (the tail may
+            // be torn; the next open recovers it like a crash, instead of calling it corruption).
             try await wal.close()
             if options.walKind == .segmented, !isReadOnly {
                 try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN),
