@@ -37,9 +37,18 @@ extension Database {
             store = MVCCStore(checksum: options.valueChecksum, verifyReads: options.verifyReads)
             wal = InMemoryWAL()
         case .segmented:
+            var walOptions = options.wal
+            if let metrics = observability.metrics {
+                // Every fdatasync into the latency and group-size histograms (not approximated).
+                let previous = walOptions.onSync
+                walOptions.onSync = { latency, records in
+                    metrics.recordSync(duration: latency, records: Int(records))
+                    previous?(latency, records)
+                }
+            }
             var recoveryOptions = RecoveryOptions(
                 dataDirectory: DataDirectory(options.directory), fileSystem: fileSystem, checksum: options.checksum,
-                checksums: options.readableChecksums, codecs: options.readableCodecs, wal: options.wal, logger: options.logger)
+                checksums: options.readableChecksums, codecs: options.readableCodecs, wal: walOptions, logger: options.logger)
             recoveryOptions.verifyReads = options.verifyReads
             recoveryOptions.valueChecksum = options.valueChecksum
             recoveryOptions.progress = options.recoveryProgress

@@ -74,7 +74,13 @@ public final class DatabaseObservability: Sendable {
         alerts = manager
         let dispatcher = AlertDispatcher(sink: manager)
         self.dispatcher = dispatcher
-        metrics = options.metricsFactory.map { DatabaseMetrics(factory: $0) }
+        metrics = options.metricsFactory.map { factory in
+            var metricsOptions = DatabaseMetrics.Options()
+            // The segmented log reports every sync (`SegmentedWALOptions.onSync`, wired at open).
+            metricsOptions.approximateSyncLatency = databaseOptions.walKind != .segmented
+            metricsOptions.approximateGroupSizes = databaseOptions.walKind != .segmented
+            return DatabaseMetrics(factory: factory, options: metricsOptions)
+        }
         switch options.audit {
         case .disabled:
             auditLog = NoAuditLog()

@@ -1,4 +1,5 @@
 import MantisCore
+import Synchronization
 import Testing
 @testable import WALKit
 
@@ -26,6 +27,32 @@ import Testing
         #expect(entries.map(\.lsn.rawValue) == Array(1...UInt64(appended.count)))
         #expect(reopened.status.lastLSN == LSN(UInt64(appended.count)))
         try await reopened.close()
+    }
+
+    @Test("onSync reports every group-commit fdatasync before its waiters return: one call per counted sync, records summing to those appended")
+    func onSyncHook() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let seen = Mutex<(calls: Int, records: UInt64, nanoseconds: Int64)>((0, 0, 0))
+        var walOptions = options()
+        walOptions.onSync = { latency, records in
+            seen.withLock { $0.calls += 1; $0.records += records; $0.nanoseconds += latency.components.attoseconds / 1_000_000_000 + latency.components.seconds * 1_000_000_000 }
+        }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for index in 0..<25 { try await wal.append([WALRecord(kind: .note, transactionID: .none, payload: payload("w\(writer) \(index)"))]) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let status = wal.status
+        let observed = seen.withLock { $0 }
+        #expect(observed.calls == Int(status.syncCount) && observed.calls > 0)
+        #expect(observed.records == 200, "every appended record was made durable by exactly one reported sync")
+        #expect(observed.nanoseconds == Int64(status.syncNanosecondsTotal))
+        try await wal.close()
     }
 
     @Test("a batch gets consecutive LSNs and reads back from any LSN, across segments")

@@ -110,7 +110,9 @@ extension SegmentedWAL {
                 let start = ContinuousClock.now
                 try active.file.syncData()
                 active.alignNext = true
-                syncNanoseconds = (ContinuousClock.now - start).nanoseconds
+                let latency = ContinuousClock.now - start
+                syncNanoseconds = latency.nanoseconds
+                options.onSync?(latency, recordCount)  // before any waiter hears of this sync
             }
         } catch {
             fail(error, during: needsSync ? "write or fdatasync" : "write")
