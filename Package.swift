@@ -60,6 +60,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "MantisCoreTesting", package: "MantisCore"),
+            .product(name: "ObservabilityKitTesting", package: "ObservabilityKit"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
     ],

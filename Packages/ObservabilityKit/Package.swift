@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ObservabilityKit", targets: ["ObservabilityKit"]),
+        /// Test helpers: a local webhook server and `promtool check metrics`.
+        .library(name: "ObservabilityKitTesting", targets: ["ObservabilityKitTesting"]),
     ],
     dependencies: [
         .package(path: "../MantisCore"),
@@ -34,8 +36,14 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .target(name: "ObservabilityKitTesting", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "ObservabilityKitTests", dependencies: [
             "ObservabilityKit",
+            "ObservabilityKitTesting",
             .product(name: "MantisCore", package: "MantisCore"),
             .product(name: "MantisCoreTesting", package: "MantisCore"),
             .product(name: "IntegrityKit", package: "IntegrityKit"),

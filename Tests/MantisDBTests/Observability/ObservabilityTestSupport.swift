@@ -5,6 +5,7 @@ import MantisCore
 import MantisCoreTesting
 import MantisDB
 import ObservabilityKit
+import ObservabilityKitTesting
 import Synchronization
 import Testing
 
@@ -15,7 +16,7 @@ final class AlertSinks: Sendable {
     let logLines = MemoryLogOutput()
     let log: LoggingAlertSink
     let file: FileAlertSink
-    let server: WebhookTestServer
+    let server: TestWebhookServer
     let webhook: WebhookAlertSink
 
     init() async throws {
@@ -23,7 +24,7 @@ final class AlertSinks: Sendable {
         let output = logLines
         log = LoggingAlertSink(logger: Logger(label: "mantisdb.alerts") { TextLogHandler(label: $0, level: .trace, output: output) })
         file = FileAlertSink(options: .init(path: directory + "/alerts.jsonl"))
-        server = try await WebhookTestServer.start()
+        server = try await TestWebhookServer.start()
         var options = WebhookAlertSink.Options(endpoint: try HTTPEndpoint(parsing: server.url))
         options.retry = RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(5), maxDelay: .milliseconds(10))
         webhook = WebhookAlertSink(options: options, fallback: log)
@@ -178,33 +179,4 @@ final class ControlledFile: StorageFile, Sendable {
         try base.syncData()
     }
     func close() throws { try base.close() }
-}
-
-/// `promtool check metrics` (Debian package `prometheus`); missing promtool fails the test.
-enum Promtool {
-    static let installHint = "promtool is missing: install it with `apt-get install -y prometheus` (Debian/Ubuntu package `prometheus`, which provides /usr/bin/promtool)"
-
-    static var path: String? {
-        let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
-            + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/promtool" }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    static func check(_ text: String) throws -> (status: Int32, output: String) {
-        guard let path else { throw MantisError(.notFound, installHint) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }

@@ -5,6 +5,7 @@ import MantisCoreTesting
 import MantisDB
 import MetricsTestKit
 import ObservabilityKit
+import ObservabilityKitTesting
 import Testing
 import TxnKit
 

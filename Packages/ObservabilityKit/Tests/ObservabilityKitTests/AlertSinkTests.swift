@@ -4,6 +4,7 @@ import IntegrityKitTesting
 import MantisCore
 import MantisCoreTesting
 @testable import ObservabilityKit
+import ObservabilityKitTesting
 import Testing
 
 @Suite("File alert sink") struct FileAlertSinkTests {

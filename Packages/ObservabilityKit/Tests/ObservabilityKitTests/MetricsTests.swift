@@ -3,6 +3,7 @@ import IntegrityKit
 import MantisCore
 import MetricsTestKit
 @testable import ObservabilityKit
+import ObservabilityKitTesting
 import Testing
 
 @Suite("Database metrics from samples") struct MetricsTests {

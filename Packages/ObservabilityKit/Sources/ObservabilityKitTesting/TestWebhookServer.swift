@@ -5,18 +5,18 @@ import Synchronization
 
 /// A local HTTP server for webhook tests (127.0.0.1, any free port): records every request and
 /// answers as told — 200, another status, or not at all (to exercise timeouts).
-final class TestWebhookServer: Sendable {
-    enum Behavior: Sendable {
+public final class TestWebhookServer: Sendable {
+    public enum Behavior: Sendable {
         case status(Int)
         /// Never answers (the client's timeout must end the exchange).
         case silent
     }
 
-    struct Request: Sendable {
-        var method: String
-        var uri: String
-        var headers: [(String, String)]
-        var body: String
+    public struct Request: Sendable {
+        public var method: String
+        public var uri: String
+        public var headers: [(String, String)]
+        public var body: String
     }
 
     let received = Mutex<[Request]>([])
@@ -24,14 +24,14 @@ final class TestWebhookServer: Sendable {
     let channelBox = Mutex<(any Channel)?>(nil)
     let portValue = Mutex(0)
 
-    var port: Int { portValue.withLock { $0 } }
-    var requests: [Request] { received.withLock { $0 } }
-    var behavior: Behavior {
+    public var port: Int { portValue.withLock { $0 } }
+    public var requests: [Request] { received.withLock { $0 } }
+    public var behavior: Behavior {
         get { behaviorState.withLock { $0 } }
         set { behaviorState.withLock { $0 = newValue } }
     }
 
-    static func start(port: Int = 0) async throws -> TestWebhookServer {
+    public static func start(port: Int = 0) async throws -> TestWebhookServer {
         let server = TestWebhookServer()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -47,10 +47,10 @@ final class TestWebhookServer: Sendable {
         return server
     }
 
-    var url: String { "http://127.0.0.1:\(port)/hooks/mantis" }
+    public var url: String { "http://127.0.0.1:\(port)/hooks/mantis" }
 
     /// Stops listening: later connections are refused.
-    func stop() async {
+    public func stop() async {
         let channel = channelBox.withLock { box -> (any Channel)? in
             defer { box = nil }
             return box
@@ -59,7 +59,7 @@ final class TestWebhookServer: Sendable {
     }
 
     /// Waits until `count` requests arrived (or ~10 s passed).
-    func waitForRequests(_ count: Int) async {
+    public func waitForRequests(_ count: Int) async {
         for _ in 0..<2000 where requests.count < count { try? await Task.sleep(for: .milliseconds(5)) }
     }
 }

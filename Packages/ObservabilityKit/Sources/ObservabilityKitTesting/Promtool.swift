@@ -1,19 +1,18 @@
 import Foundation
-import Testing
 
 /// `promtool check metrics` on an exposition. promtool comes from Debian's `prometheus` package:
 /// without it the check fails, saying how to install it.
-enum Promtool {
-    static let installHint = "promtool is missing: install it with `apt-get install -y prometheus` (Debian/Ubuntu package `prometheus`, which provides /usr/bin/promtool)"
+public enum Promtool {
+    public static let installHint = "promtool is missing: install it with `apt-get install -y prometheus` (Debian/Ubuntu package `prometheus`, which provides /usr/bin/promtool)"
 
-    static var path: String? {
+    public static var path: String? {
         let candidates = ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"]
             + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/promtool" }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// promtool's exit status and output for `text` on its standard input.
-    static func check(_ text: String) throws -> (status: Int32, output: String) {
+    public static func check(_ text: String) throws -> (status: Int32, output: String) {
         guard let path else { throw PromtoolMissing() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -31,7 +30,7 @@ enum Promtool {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    struct PromtoolMissing: Error, CustomStringConvertible {
-        var description: String { Promtool.installHint }
+    public struct PromtoolMissing: Error, CustomStringConvertible {
+        public var description: String { Promtool.installHint }
     }
 }
