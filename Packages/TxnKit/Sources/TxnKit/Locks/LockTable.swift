@@ -12,6 +12,9 @@ final class LockTable<Policy: DeadlockPolicy>: Sendable {
     let policy: Policy
     let defaultTimeout: Duration
     private let state = Mutex(LockState())
+    /// `state.aborted.count`, published under the mutex: lets `isAborted` skip the mutex in the
+    /// common case that nobody is marked aborted.
+    private let abortedCount = Atomic<Int>(0)
 
     init(policy: Policy, defaultTimeout: Duration) {
         self.policy = policy
@@ -30,7 +33,7 @@ final class LockTable<Policy: DeadlockPolicy>: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 // Task.isCancelled is read under the mutex: a cancellation handler that ran
                 // before this found nothing to cancel, but set the flag first.
-                let effects = state.withLock { state in
+                let effects = mutate { state in
                     var effects = LockEffects()
                     state.wait(
                         request, id: id, continuation: continuation, isCancelled: Task.isCancelled,
@@ -49,7 +52,7 @@ final class LockTable<Policy: DeadlockPolicy>: Sendable {
     }
 
     func releaseAll(for transaction: TransactionID) {
-        let effects = state.withLock { state in
+        let effects = mutate { state in
             var effects = LockEffects()
             state.releaseAll(for: transaction, effects: &effects)
             return effects
@@ -58,7 +61,8 @@ final class LockTable<Policy: DeadlockPolicy>: Sendable {
     }
 
     func isAborted(_ transaction: TransactionID) -> Bool {
-        state.withLock { $0.aborted[transaction] != nil }
+        guard abortedCount.load(ordering: .acquiring) > 0 else { return false }
+        return state.withLock { $0.aborted[transaction] != nil }
     }
 
     func snapshot() -> LockTableSnapshot {
@@ -71,12 +75,21 @@ final class LockTable<Policy: DeadlockPolicy>: Sendable {
     }
 
     private func end(_ id: UInt64, because reason: LockState.WaitEnd) {
-        let effects = state.withLock { state in
+        let effects = mutate { state in
             var effects = LockEffects()
             state.end(id, because: reason, effects: &effects)
             return effects
         }
         effects.run()
+    }
+
+    /// Runs `body` under the mutex, then publishes the aborted count (still under the mutex).
+    private func mutate<T>(_ body: (inout LockState) -> T) -> T {
+        state.withLock { state in
+            let result = body(&state)
+            abortedCount.store(state.aborted.count, ordering: .releasing)
+            return result
+        }
     }
 
     private func startTimer(for id: UInt64, after timeout: Duration) -> Task<Void, Never> {

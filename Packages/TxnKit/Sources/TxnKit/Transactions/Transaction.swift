@@ -49,8 +49,13 @@ public final class Transaction: Sendable {
 
     /// The value of `key` as this transaction sees it (its own writes first).
     public func get(_ key: [UInt8]) async throws -> [UInt8]? {
-        try checkUsable()
-        if let own = state.withLock({ $0.writes.lookup(key) }) { return own }
+        // The status check and the own-writes lookup under one hold of the mutex.
+        let own = try state.withLock { state -> [UInt8]?? in
+            guard state.status == .active else { throw closedError(state.status) }
+            return state.writes.isEmpty ? nil : state.writes.lookup(key)
+        }
+        try checkLive()
+        if let own { return own }
         do {
             let value = try manager.store.get(key, at: readSnapshot)
             if isolation == .serializable { _ = state.withLock { $0.reads.insert(KeyBytes(key)) } }
@@ -158,10 +163,17 @@ public final class Transaction: Sendable {
     /// chosen as a deadlock victim); an expired or wounded transaction is aborted first.
     func checkUsable() throws {
         let status = state.withLock { $0.status }
-        guard status == .active else {
-            throw MantisError(.transactionClosed, "transaction \(id) is \(status == .committing ? "committing" : "finished")",
-                              context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
-        }
+        guard status == .active else { throw closedError(status) }
+        try checkLive()
+    }
+
+    private func closedError(_ status: State.Status) -> MantisError {
+        MantisError(.transactionClosed, "transaction \(id) is \(status == .committing ? "committing" : "finished")",
+                    context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+    }
+
+    /// Throws (after aborting) if the transaction is past its deadline or a deadlock victim.
+    private func checkLive() throws {
         if ContinuousClock.now > deadline {
             let error = MantisError(.transactionTimeout, "transaction \(id) ran longer than \(manager.options.transactionTimeout)",
                                     context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
