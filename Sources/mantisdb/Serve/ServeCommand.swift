@@ -52,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.notice("database open", metadata: ["keys": "\(database.store.statistics.liveKeys)", "open_seconds": "\(String.fixed((ContinuousClock.now - started).seconds, digits: 3))"])
 
         let trigger = ShutdownTrigger()
-        let configView = configuration.effectivePairs()
+        let configView = configuration.effectivePairs() + configuration.redisCompatiblePairs()
         let resp = RESPServer(
             database: database, options: configuration.respServerOptions(), logger: Logger(label: "mantisdb.resp"),
             configView: { configView },

@@ -230,4 +230,14 @@ import Testing
             #expect(text.contains("`\(setting.key)`"), "\(setting.key) is not documented")
         }
     }
+
+    @Test("the Redis-compatible view: appendonly yes, appendfsync per wal.durability, no save schedule")
+    func redisCompatibleView() {
+        var configuration = MantisConfiguration()
+        for (mode, fsync) in [(MantisConfiguration.DurabilityMode.sync, "always"), (.async, "everysec"), (.os, "no")] {
+            configuration.wal.durability = mode
+            let pairs = Dictionary(uniqueKeysWithValues: configuration.redisCompatiblePairs())
+            #expect(pairs == ["appendonly": "yes", "appendfsync": fsync, "save": ""])
+        }
+    }
 }
