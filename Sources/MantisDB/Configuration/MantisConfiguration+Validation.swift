@@ -41,7 +41,10 @@ extension MantisConfiguration {
         // Durability and the RPO.
         let durability = wal.durability.rawValue
         if let rpo {
-            if rpo == .zero, wal.durability != .sync {
+            if wal.durability == .os {
+                // The log is never synced on a timer: no bound on what a power loss takes.
+                add("rpo", ConfigurationSyntax.formatDuration(rpo), "cannot be met with \(other("wal.durability", durability)), which survives a process crash but syncs the log on no schedule (a power loss can take every write since the last sync); set rpo to null to accept that, or use wal.durability sync (or async with wal.flush_interval within the rpo)")
+            } else if rpo == .zero, wal.durability != .sync {
                 add("rpo", "0", "requires wal.durability \"sync\" (no acknowledged write may be lost), but it is \(other("wal.durability", durability)); set wal.durability to sync, or rpo to the loss you accept (at least wal.flush_interval)")
             } else if rpo > .zero, wal.durability == .async, wal.flushInterval > rpo {
                 add("wal.flush_interval", ConfigurationSyntax.formatDuration(wal.flushInterval),

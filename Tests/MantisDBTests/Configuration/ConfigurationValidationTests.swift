@@ -111,10 +111,17 @@ import Testing
 
     // MARK: Conflicts
 
-    @Test("rpo 0 requires sync durability", arguments: ["async", "os"])
-    func rpoZero(durability: String) throws {
-        try expectProblem("rpo: 0\nwal: {durability: \(durability)}\n", key: "rpo",
-                          contains: ["requires wal.durability \"sync\"", "\"\(durability)\" (from", "mantisdb.yaml:2"], sourceLine: 1)
+    @Test("rpo 0 requires sync durability")
+    func rpoZero() throws {
+        try expectProblem("rpo: 0\nwal: {durability: async}\n", key: "rpo",
+                          contains: ["requires wal.durability \"sync\"", "\"async\" (from", "mantisdb.yaml:2"], sourceLine: 1)
+    }
+
+    @Test("os durability meets no rpo: the advice is rpo null", arguments: ["0", "250ms"])
+    func rpoWithOSDurability(rpo: String) throws {
+        try expectProblem("rpo: \(rpo)\nwal: {durability: os}\n", key: "rpo",
+                          contains: ["cannot be met with wal.durability \"os\" (from", "mantisdb.yaml:2", "set rpo to null"], sourceLine: 1)
+        #expect(try ConfigFixture.problems(nil, overrides: ["wal.durability": "os", "rpo": "null"]).isEmpty)
     }
 
     @Test("an async flush interval longer than the rpo")
