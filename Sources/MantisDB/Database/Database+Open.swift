@@ -105,10 +105,19 @@ extension Database {
             guards.memory = memory
             admission.append(memory)
         }
+        var transactionOptions = options.transactions
+        if let metrics = observability.metrics {
+            // Every lock acquisition's wait into the lock-wait histogram (not approximated).
+            let previous = transactionOptions.onLockWait
+            transactionOptions.onLockWait = { wait in
+                metrics.recordLockWait(wait)
+                previous?(wait)
+            }
+        }
         let manager = TransactionManager(
             store: store, wal: wal,
             lockManager: options.lockManager ?? WaitForGraphLockManager(defaultTimeout: options.transactions.lockTimeout),
-            options: options.transactions, lastCommit: max(wal.status.lastLSN.rawValue, store.statistics.newestCommit),
+            options: transactionOptions, lastCommit: max(wal.status.lastLSN.rawValue, store.statistics.newestCommit),
             nextTransactionID: TransactionID(max(epochStart.rawValue, maxTransactionID.rawValue + 1)),
             admission: admission, logger: options.logger)
         managerBox.manager = manager

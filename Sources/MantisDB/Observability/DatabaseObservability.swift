@@ -79,6 +79,8 @@ public final class DatabaseObservability: Sendable {
             // The segmented log reports every sync (`SegmentedWALOptions.onSync`, wired at open).
             metricsOptions.approximateSyncLatency = databaseOptions.walKind != .segmented
             metricsOptions.approximateGroupSizes = databaseOptions.walKind != .segmented
+            // The transaction manager reports every lock wait (`onLockWait`, wired at open).
+            metricsOptions.approximateLockWaits = false
             return DatabaseMetrics(factory: factory, options: metricsOptions)
         }
         switch options.audit {

@@ -66,7 +66,11 @@ import TxnKit
         #expect(metrics.counterTotal(label: MantisMetrics.transactionAborts.name, dimensions: [("reason", "rollback")]) >= 2)
         #expect(metrics.counterTotal(label: MantisMetrics.transactionAborts.name, dimensions: [("reason", "deadlock")]) == 1)
         #expect(try metrics.expectCounter(MantisMetrics.deadlocks.name).totalValue == 1)
-        #expect(try metrics.expectCounter(MantisMetrics.lockWaits.name).totalValue >= 1)
+        let lockRequests = try metrics.expectCounter(MantisMetrics.lockWaits.name).totalValue
+        #expect(lockRequests >= 25)
+        let lockWaitTimer = try metrics.expectTimer(MantisMetrics.lockWaitDuration.name)
+        #expect(lockWaitTimer.values.count == Int(lockRequests), "one observation per lock request (not approximated)")
+        #expect(lockWaitTimer.values.contains { $0 >= 25_000_000 }, "the deadlock's survivor waited about 30 ms")
         #expect(try metrics.expectTimer(MantisMetrics.commitDuration.name).values.count == 21, "20 puts and one transaction through Database.transaction")
         #expect(metrics.counterTotal(label: MantisMetrics.errors.name, dimensions: [("code", "invalid_argument"), ("class", "permanent")]) == 1)
         #expect(metrics.counterTotal(label: MantisMetrics.checkpoints.name, dimensions: [("result", "success")]) == 1)

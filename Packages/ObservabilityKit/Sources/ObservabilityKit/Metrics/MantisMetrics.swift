@@ -33,9 +33,9 @@ public enum MantisMetrics {
         "Transactions aborted, by reason (rollback, deadlock, serialization_failure, lock_timeout, transaction_timeout, wal_failed, disk_full, memory_limit, read_only, corruption, error).")
     public static let deadlocks = MetricDescription("mantisdb_transactions_deadlocks_total", .counter, "Transactions aborted as deadlock victims.")
     public static let activeTransactions = MetricDescription("mantisdb_transactions_active", .gauge, "Transactions in progress.")
-    public static let lockWaits = MetricDescription("mantisdb_transactions_lock_waits_total", .counter, "Lock requests that had to wait.")
+    public static let lockWaits = MetricDescription("mantisdb_transactions_lock_waits_total", .counter, "Lock requests by transactions' writes, granted at once or after a wait.")
     public static let lockWaitDuration = MetricDescription("mantisdb_transactions_lock_wait_seconds", .histogram, buckets: .latency,
-        "Time spent waiting for a lock.")
+        "Each lock request's wait until granted (near zero when granted at once).")
     public static let commitDuration = MetricDescription("mantisdb_transactions_commit_duration_seconds", .histogram, buckets: .latency,
         "Latency of commits made through Database.transaction, from commit call to durable acknowledgement.")
 

@@ -105,6 +105,7 @@ extension TransactionManager {
     }
 
     func recordLockWait(_ duration: Duration) {
+        options.onLockWait?(duration)
         lockWaits.add(1, ordering: .relaxed)
         lockWaitNanoseconds.add(UInt64(max(0, duration.components.seconds)) * 1_000_000_000
             + UInt64(max(0, duration.components.attoseconds)) / 1_000_000_000, ordering: .relaxed)

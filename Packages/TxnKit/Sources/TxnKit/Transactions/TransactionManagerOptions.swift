@@ -8,6 +8,9 @@ public struct TransactionManagerOptions: Sendable {
     public var maxRecordPayload: Int = 1 << 20
     /// Largest write set (keys + values) one transaction may buffer (`resourceExhausted` past it).
     public var maxWriteSetBytes: Int = 256 << 20
+    /// Called with each lock acquisition's wait (zero or near it when granted at once), on the
+    /// acquiring task, before the write proceeds: for an exact lock-wait histogram. Keep it cheap.
+    public var onLockWait: (@Sendable (Duration) -> Void)?
 
     public init() {}
 }
