@@ -52,6 +52,23 @@ import Testing
         try await reopened.close()
     }
 
+    @Test("a record made durable before a later failure is still acknowledged when its waiter asks afterwards",
+          arguments: [Durability.sync, .os, .async(flushInterval: .seconds(3600))])
+    func durableBeforeFailure(durability: Durability) async throws {
+        let fs = FaultInjectingFileSystem(seed: 13)
+        let wal = try openOnFaults(fs, durability: durability)
+        let first = try wal.enqueue([WALRecord(kind: .put, payload: payload("durable"))])
+        try await wal.sync()
+        // The next round fails; the first record's committer only now waits for its durability.
+        fs.inject(FaultRule([.write, .sync], .eio, trigger: .fromNth(1), pathContains: ".log"))
+        let second = try wal.enqueue([WALRecord(kind: .put, payload: payload("caught by the failure"))])
+        await #expect(throws: MantisError.self) { try await wal.sync() }
+        #expect(wal.status.failure != nil)
+        try await wal.waitForDurability(of: first)
+        await #expect(throws: MantisError.self) { try await wal.waitForDurability(of: second) }
+        try? await wal.close()
+    }
+
     @Test("an fdatasync failure loses the unsynced pages; the log never claims them durable")
     func fsyncgate() async throws {
         let fs = FaultInjectingFileSystem(seed: 11)

@@ -28,13 +28,15 @@ extension SegmentedWAL {
 
     /// Returns once the records up to `lsn` meet the configured durability: with `.sync` on
     /// stable storage, with `.os` handed to the OS, with `.async` at once (or after the write,
-    /// when pending bytes exceed `maxPendingBytes`).
+    /// when pending bytes exceed `maxPendingBytes`). Throws the log's failure only if it came
+    /// before that was met: records made durable before a later failure are still acknowledged.
     public func waitForDurability(of lsn: LSN) async throws {
         switch options.durability {
         case .sync: try await waitUntil(lsn, durable: true)
         case .os: try await waitUntil(lsn, durable: false)
         case .async:
             let overBound = try state.withLock { state -> Bool in
+                if state.durableLSN >= lsn { return false }
                 if let failure = state.failure { throw failure }
                 return state.buffer.count > options.maxPendingBytes
             }
@@ -60,8 +62,10 @@ extension SegmentedWAL {
     func waitUntil(_ target: LSN, durable: Bool) async throws {
         while true {
             let leadNow = try state.withLock { state -> Bool? in
-                if let failure = state.failure { throw failure }
+                // Met before any failure: a record made durable stays acknowledged (its commit is
+                // real); only what the failure caught is refused.
                 if (durable ? state.durableLSN : state.writtenLSN) >= target { return nil }
+                if let failure = state.failure { throw failure }
                 if !state.ioActive {
                     state.ioActive = true
                     return true
@@ -72,10 +76,10 @@ extension SegmentedWAL {
             if !leadNow {
                 let role = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Role, any Error>) in
                     state.withLock { state in
-                        if let failure = state.failure {
-                            continuation.resume(throwing: failure)
-                        } else if (durable ? state.durableLSN : state.writtenLSN) >= target {
+                        if (durable ? state.durableLSN : state.writtenLSN) >= target {
                             continuation.resume(returning: .done)
+                        } else if let failure = state.failure {
+                            continuation.resume(throwing: failure)
                         } else if !state.ioActive {
                             state.ioActive = true
                             continuation.resume(returning: .lead)
