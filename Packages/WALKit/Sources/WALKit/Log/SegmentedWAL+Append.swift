@@ -29,16 +29,17 @@ extension SegmentedWAL {
     /// Returns once the records up to `lsn` meet the configured durability: with `.sync` on
     /// stable storage, with `.os` handed to the OS, with `.async` at once (or after the write,
     /// when pending bytes exceed `maxPendingBytes`). Throws the log's failure only if it came
-    /// before that was met: records made durable before a later failure are still acknowledged.
+    /// before that was met: records made durable (with `.async`: enqueued) before a later failure
+    /// are still acknowledged.
     public func waitForDurability(of lsn: LSN) async throws {
         switch options.durability {
         case .sync: try await waitUntil(lsn, durable: true)
         case .os: try await waitUntil(lsn, durable: false)
         case .async:
-            let overBound = try state.withLock { state -> Bool in
-                if state.durableLSN >= lsn { return false }
-                if let failure = state.failure { throw failure }
-                return state.buffer.count > options.maxPendingBytes
+            // Acknowledged once enqueued (`enqueue` refuses after a failure), like every record
+            // buffered before it: a later failure loses them alike. Only a wait for room can fail.
+            let overBound = state.withLock { state in
+                state.durableLSN < lsn && state.buffer.count > options.maxPendingBytes
             }
             if overBound { try await waitUntil(lsn, durable: false) }
         }
