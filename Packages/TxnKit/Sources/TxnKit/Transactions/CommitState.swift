@@ -3,9 +3,8 @@
 struct CommitState {
     /// Commits enqueued in the WAL but not yet installed, ascending: the LSN of the
     /// transaction's first record and of its commit record, and its writes.
+    /// Serializable validation reads the keys being committed from here.
     var pending: [(first: UInt64, commit: UInt64, writes: [(key: [UInt8], value: [UInt8]?)])] = []
-    /// Keys written by each pending commit (serializable validation must see them).
-    var pendingKeys: [UInt64: [[UInt8]]] = [:]
     /// The highest commit LSN ever reserved or installed.
     var highestCommit: UInt64
     /// Active transactions' snapshots (for garbage collection), with a count per snapshot.
@@ -28,9 +27,11 @@ struct CommitState {
 
     mutating func reserve(first: UInt64, commit: UInt64, writes: [(key: [UInt8], value: [UInt8]?)]) {
         pending.append((first, commit, writes))
-        pendingKeys[commit] = writes.map(\.key)
         highestCommit = max(highestCommit, commit)
     }
+
+    /// Every key a pending commit writes.
+    var pendingKeys: some Sequence<[UInt8]> { pending.lazy.flatMap { $0.writes.lazy.map(\.key) } }
 
     /// The pending commits up to and including `commit`, in LSN order.
     func pending(through commit: UInt64) -> [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)] {
@@ -39,15 +40,12 @@ struct CommitState {
 
     /// Forgets the pending commits up to and including `commit` (they are installed).
     mutating func removePending(through commit: UInt64) {
-        let count = pending.prefix { $0.commit <= commit }.count
-        for entry in pending.prefix(count) { pendingKeys[entry.commit] = nil }
-        pending.removeFirst(count)
+        pending.removeFirst(pending.prefix { $0.commit <= commit }.count)
     }
 
     /// Forgets a pending commit that failed (never installed).
     mutating func abandon(_ commit: UInt64) {
         if let index = pending.firstIndex(where: { $0.commit == commit }) { pending.remove(at: index) }
-        pendingKeys[commit] = nil
     }
 
     mutating func register(snapshot: UInt64) {

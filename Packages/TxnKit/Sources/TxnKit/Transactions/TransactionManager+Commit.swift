@@ -58,7 +58,7 @@ extension TransactionManager {
     /// Serializable: nothing this transaction read or scanned was committed (or is being
     /// committed) by someone else after its snapshot.
     private func validate(_ work: Transaction.CommitWork, snapshot: UInt64, pending: CommitState) throws {
-        let pendingKeys = pending.pendingKeys.values.lazy.flatMap { $0 }
+        let pendingKeys = pending.pendingKeys
         for key in work.reads {
             if let latest = store.latestCommit(of: key.bytes), latest > snapshot {
                 throw conflict("key read by this transaction was committed by another at \(latest), after its snapshot \(snapshot)", key: key.bytes)
