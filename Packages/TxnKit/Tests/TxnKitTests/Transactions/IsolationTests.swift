@@ -1,3 +1,4 @@
+import IntegrityKit
 import MantisCore
 import Testing
 import TxnKit
@@ -80,6 +81,36 @@ import TxnKit
                 #expect(contents[bytes("bob")] == bytes("on"), "serializable keeps one doctor on call")
             }
         }
+    }
+
+    @Test("serializable: a key read, or a range scanned, that another commit is writing (logged, not yet installed) fails validation",
+          arguments: ["read", "scan"])
+    func pendingWriteFailsValidation(access: String) async throws {
+        let wal = GatedWAL(holdThrough: LSN(1))  // the writer's commit record
+        let manager = TransactionManager(store: MVCCStore(checksum: CRC32Checksum()), wal: wal,
+                                         lockManager: WaitForGraphLockManager(defaultTimeout: .seconds(5)),
+                                         lastCommit: 0, nextTransactionID: TransactionID(1))
+        let validated = manager.begin(.serializable)
+        if access == "read" {
+            #expect(try await validated.get(bytes("k")) == nil)
+        } else {
+            #expect(try await validated.scan(KeyRange(lower: bytes("j"), upper: bytes("l"))).isEmpty)
+        }
+        let writer = manager.begin(.readCommitted)
+        try await writer.put(bytes("k"), bytes("v"))
+        let committing = Task { try await writer.commit() }
+        while wal.held == 0 { await Task.yield() }
+        #expect(manager.store.latestCommit(of: bytes("k")) == nil, "pending: not installed yet")
+
+        try await validated.put(bytes("other"), bytes("1"))
+        await expectCode(.serializationFailure) { try await validated.commit() }
+
+        wal.open()
+        try await committing.value
+        let after = manager.begin(.snapshot)
+        #expect(try await after.get(bytes("k")) == bytes("v"))
+        #expect(try await after.get(bytes("other")) == nil, "the failed transaction left nothing")
+        try await after.commit()
     }
 
     @Test("lost update: happens at read committed, prevented at snapshot and serializable", arguments: IsolationLevel.allCases)
