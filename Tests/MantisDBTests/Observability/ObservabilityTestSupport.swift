@@ -116,7 +116,7 @@ func utf8(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// A file system that delays or holds back the syncs of WAL files, to make a slow or hung disk:
 /// everything else goes straight to `base`.
-final class SyncControlFileSystem: FileSystem, Sendable {
+final class SyncControlFileSystem: ForwardingFileSystem, Sendable {
     let base: any FileSystem
     let control = Mutex<(delay: Duration, blocked: Bool)>((.zero, false))
     let syncs = Atomic<Int>(0)
@@ -146,16 +146,9 @@ final class SyncControlFileSystem: FileSystem, Sendable {
     func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
         ControlledFile(base: try base.openFile(path, options: options), fileSystem: self)
     }
-    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
-    func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
-    func fileType(_ path: String) throws -> FileType? { try base.fileType(path) }
-    func rename(_ source: String, to destination: String) throws { try base.rename(source, to: destination) }
-    func removeItem(_ path: String) throws { try base.removeItem(path) }
-    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    func diskSpace(_ path: String) throws -> DiskSpace { try base.diskSpace(path) }
 }
 
-final class ControlledFile: StorageFile, Sendable {
+final class ControlledFile: ForwardingStorageFile, Sendable {
     let base: any StorageFile
     let fileSystem: SyncControlFileSystem
 
@@ -164,12 +157,6 @@ final class ControlledFile: StorageFile, Sendable {
         self.fileSystem = fileSystem
     }
 
-    var path: String { base.path }
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try base.read(into: buffer, at: offset) }
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try base.write(bytes, at: offset) }
-    func size() throws -> Int64 { try base.size() }
-    func truncate(to size: Int64) throws { try base.truncate(to: size) }
-    func preallocate(_ length: Int64) throws { try base.preallocate(length) }
     func sync() throws {
         fileSystem.beforeSync(path)
         try base.sync()
@@ -178,5 +165,4 @@ final class ControlledFile: StorageFile, Sendable {
         fileSystem.beforeSync(path)
         try base.syncData()
     }
-    func close() throws { try base.close() }
 }

@@ -46,17 +46,11 @@ import Testing
 }
 
 /// A deliberately broken file system: lists directories unsorted.
-private struct ShortListingFileSystem: FileSystem {
-    let base: FaultInjectingFileSystem
+private struct ShortListingFileSystem: ForwardingFileSystem {
+    let base: any FileSystem
     var name: String { base.name }
     func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
         try base.openFile(path, options: options)
     }
-    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
     func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path).reversed() }
-    func fileType(_ path: String) throws -> FileType? { try base.fileType(path) }
-    func rename(_ source: String, to destination: String) throws { try base.rename(source, to: destination) }
-    func removeItem(_ path: String) throws { try base.removeItem(path) }
-    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    func diskSpace(_ path: String) throws -> DiskSpace { try base.diskSpace(path) }
 }

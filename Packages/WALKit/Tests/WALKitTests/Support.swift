@@ -73,36 +73,21 @@ func recordStarts(_ path: String) throws -> [Int] {
 
 /// The real file system, with every `fdatasync` taking at least `delay`: makes group commit
 /// observable even on a loaded machine whose scheduler might otherwise serialize the appenders.
-struct SlowSyncFileSystem: FileSystem {
-    let base = PosixFileSystem()
+struct SlowSyncFileSystem: ForwardingFileSystem {
+    let base: any FileSystem = PosixFileSystem()
     let delay: Duration
     var name: String { "slow-sync" }
     func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
         SlowSyncFile(base: try base.openFile(path, options: options), delay: delay)
     }
-    func createDirectory(_ path: String) throws { try base.createDirectory(path) }
-    func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
-    func fileType(_ path: String) throws -> FileType? { try base.fileType(path) }
-    func rename(_ source: String, to destination: String) throws { try base.rename(source, to: destination) }
-    func removeItem(_ path: String) throws { try base.removeItem(path) }
-    func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    func diskSpace(_ path: String) throws -> DiskSpace { try base.diskSpace(path) }
 }
 
-final class SlowSyncFile: StorageFile, Sendable {
+final class SlowSyncFile: ForwardingStorageFile, Sendable {
     let base: any StorageFile
     let delay: Duration
     init(base: any StorageFile, delay: Duration) { self.base = base; self.delay = delay }
-    var path: String { base.path }
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int { try base.read(into: buffer, at: offset) }
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try base.write(bytes, at: offset) }
-    func size() throws -> Int64 { try base.size() }
-    func truncate(to size: Int64) throws { try base.truncate(to: size) }
-    func preallocate(_ length: Int64) throws { try base.preallocate(length) }
-    func sync() throws { try base.sync() }
     func syncData() throws {
         usleep(UInt32(delay.components.attoseconds / 1_000_000_000_000))
         try base.syncData()
     }
-    func close() throws { try base.close() }
 }

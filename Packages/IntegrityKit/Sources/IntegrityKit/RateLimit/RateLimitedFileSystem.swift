@@ -5,9 +5,9 @@ import Synchronization
 /// scrubber) reads at a bounded rate so it never starves the database's own I/O.
 ///
 /// Reads block the calling thread while they wait, so use it only from a dedicated thread.
-/// Every other call passes straight through. After `cancel()`, every read throws `cancelled`
+/// Every other call passes straight through (`ForwardingFileSystem`). After `cancel()`, every read throws `cancelled`
 /// (a long verification stops at its next read).
-public final class RateLimitedFileSystem: FileSystem, Sendable {
+public final class RateLimitedFileSystem: ForwardingFileSystem, Sendable {
     public let base: any FileSystem
     /// nil: reads are counted but not paced.
     public let bucket: TokenBucket?
@@ -31,14 +31,6 @@ public final class RateLimitedFileSystem: FileSystem, Sendable {
     public func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
         RateLimitedFile(base: try base.openFile(path, options: options), bucket: bucket, counters: counters)
     }
-
-    public func createDirectory(_ path: String) throws { try base.createDirectory(path) }
-    public func contentsOfDirectory(_ path: String) throws -> [String] { try base.contentsOfDirectory(path) }
-    public func fileType(_ path: String) throws -> FileType? { try base.fileType(path) }
-    public func rename(_ source: String, to destination: String) throws { try base.rename(source, to: destination) }
-    public func removeItem(_ path: String) throws { try base.removeItem(path) }
-    public func syncDirectory(_ path: String) throws { try base.syncDirectory(path) }
-    public func diskSpace(_ path: String) throws -> DiskSpace { try base.diskSpace(path) }
 }
 
 final class ReadCounters: Sendable {
@@ -48,7 +40,7 @@ final class ReadCounters: Sendable {
 
 /// A file of a `RateLimitedFileSystem`: each read is charged after it returns (the bytes it
 /// actually read) and waits for the bucket before returning.
-final class RateLimitedFile: StorageFile {
+final class RateLimitedFile: ForwardingStorageFile {
     let base: any StorageFile
     let bucket: TokenBucket?
     let counters: ReadCounters
@@ -58,8 +50,6 @@ final class RateLimitedFile: StorageFile {
         self.bucket = bucket
         self.counters = counters
     }
-
-    var path: String { base.path }
 
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
         if counters.cancelled.load(ordering: .acquiring) {
@@ -74,12 +64,4 @@ final class RateLimitedFile: StorageFile {
         }
         return count
     }
-
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws { try base.write(bytes, at: offset) }
-    func size() throws -> Int64 { try base.size() }
-    func truncate(to size: Int64) throws { try base.truncate(to: size) }
-    func preallocate(_ length: Int64) throws { try base.preallocate(length) }
-    func sync() throws { try base.sync() }
-    func syncData() throws { try base.syncData() }
-    func close() throws { try base.close() }
 }
