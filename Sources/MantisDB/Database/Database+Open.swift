@@ -125,8 +125,17 @@ extension Database {
         var monitor: RPOMonitor?
         if options.walKind == .segmented, !mode.isSafe {
             let directory = CheckpointDirectory(path: DataDirectory(options.directory).checkpoints, fileSystem: fileSystem, logger: options.logger)
+            var checkpointOptions = options.checkpoints
+            if let metrics = observability.metrics {
+                // Every checkpoint into the duration histogram (not taken from the status).
+                let previous = checkpointOptions.onCheckpoint
+                checkpointOptions.onCheckpoint = { info, duration in
+                    metrics.recordCheckpoint(duration)
+                    previous?(info, duration)
+                }
+            }
             let taker = Checkpointer(manager: manager, wal: wal, directory: directory, codec: options.checkpointCodec,
-                                     checksum: options.checksum, options: options.checkpoints, alerts: alerts, logger: options.logger)
+                                     checksum: options.checksum, options: checkpointOptions, alerts: alerts, logger: options.logger)
             if options.checkpoints.interval != nil || options.checkpoints.walBytes != nil { taker.start() }
             checkpointer = taker
             if let scrub = options.scrub, let segmented = wal as? SegmentedWAL {

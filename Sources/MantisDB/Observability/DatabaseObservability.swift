@@ -81,6 +81,8 @@ public final class DatabaseObservability: Sendable {
             metricsOptions.approximateGroupSizes = databaseOptions.walKind != .segmented
             // The transaction manager reports every lock wait (`onLockWait`, wired at open).
             metricsOptions.approximateLockWaits = false
+            // The checkpointer reports every checkpoint (`CheckpointOptions.onCheckpoint`).
+            metricsOptions.checkpointDurationFromStatus = false
             return DatabaseMetrics(factory: factory, options: metricsOptions)
         }
         switch options.audit {

@@ -75,6 +75,12 @@ import TxnKit
         #expect(metrics.counterTotal(label: MantisMetrics.errors.name, dimensions: [("code", "invalid_argument"), ("class", "permanent")]) == 1)
         #expect(metrics.counterTotal(label: MantisMetrics.checkpoints.name, dimensions: [("result", "success")]) == 1)
         #expect(try metrics.expectTimer(MantisMetrics.checkpointDuration.name).values.count == 1)
+        // Two more between samples: each observed with its own duration (not the last one twice).
+        try await db.checkpoint()
+        try await db.checkpoint()
+        db.observability.refreshMetrics()
+        let checkpointTimes = try metrics.expectTimer(MantisMetrics.checkpointDuration.name).values
+        #expect(checkpointTimes.count == 3 && Set(checkpointTimes).count == 3, "\(checkpointTimes)")
         #expect(try metrics.expectGauge(MantisMetrics.checkpointKeys.name).lastValue == Double(db.store.statistics.liveKeys))
         #expect(try metrics.expectGauge(MantisMetrics.checkpointRatio.name).lastValue ?? 0 > 0)
         #expect(try metrics.expectGauge(MantisMetrics.activeTransactions.name).lastValue == 0)

@@ -13,6 +13,9 @@ public struct CheckpointOptions: Sendable {
     public var retryMaxDelay: Duration = .seconds(60)
     /// Consecutive failures after which the alert turns critical.
     public var criticalAfterFailures = 3
+    /// Called after each checkpoint is durable and the log trimmed, with how long it took
+    /// (for an exact duration histogram). Keep it cheap.
+    public var onCheckpoint: (@Sendable (CheckpointInfo, Duration) -> Void)?
 
     public init() {}
 }

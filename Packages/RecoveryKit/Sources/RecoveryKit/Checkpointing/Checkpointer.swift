@@ -110,6 +110,7 @@ public final class Checkpointer: Sendable {
                 state.segmentsRemoved += UInt64(removedSegments)
                 return wasFailing
             }
+            options.onCheckpoint?(info, duration)
             logger.info("checkpoint taken", metadata: [
                 "file": "\(info.path)", "lsn": "\(info.lsn)", "keys": "\(info.entryCount)",
                 "bytes": "\(info.fileBytes)", "duration": "\(duration)",
