@@ -16,8 +16,6 @@ extension Database {
         while true {
             attempt += 1
             let transaction = manager.begin(isolation)
-            observability.transactions.track(transaction)
-            defer { observability.transactions.untrack(transaction) }
             do {
                 let result = try await body(transaction)
                 if !transaction.isFinished {
@@ -42,7 +40,6 @@ extension Database {
     public func begin(_ isolation: IsolationLevel = .snapshot) throws -> Transaction {
         try checkOpen()
         let transaction = manager.begin(isolation)
-        observability.transactions.track(transaction)
         return transaction
     }
 

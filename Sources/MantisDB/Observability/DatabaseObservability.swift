@@ -44,7 +44,6 @@ public final class DatabaseObservability: Sendable {
     public let alerts: AlertManager
     public let metrics: DatabaseMetrics?
     public let auditLog: any AuditLog
-    public let transactions = TransactionTracker()
     let logger: Logger
     /// Alerts raised from synchronous code (reads, audit failures), delivered in order.
     let dispatcher: AlertDispatcher

@@ -24,7 +24,7 @@ struct MonitoringHealthCheck: HealthCheck {
             switch rule {
             case "slow_fsync": reasons.append("log syncs are slow or stalled (slow_fsync)")
             case "long_transaction":
-                let oldest = observability.transactions.oldest.map { " (transaction \($0.id), \($0.age))" } ?? ""
+                let oldest = database.manager.oldestRunning.map { " (transaction \($0.id), \($0.age))" } ?? ""
                 reasons.append("a transaction runs longer than alerts.long_transaction\(oldest)")
             default: reasons.append(rule)
             }

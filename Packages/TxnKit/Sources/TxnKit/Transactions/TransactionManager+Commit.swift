@@ -95,6 +95,7 @@ extension TransactionManager {
         lockManager.releaseAll(for: transaction.id)
         state.withLock { state in
             state.unregister(snapshot: transaction.snapshot)
+            state.running[transaction.id.rawValue] = nil
             state.statistics.active -= 1
             switch outcome {
             case .committed: state.statistics.committed += 1

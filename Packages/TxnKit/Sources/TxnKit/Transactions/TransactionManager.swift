@@ -51,17 +51,27 @@ public final class TransactionManager: Sendable {
 
     /// Starts a transaction; snapshot and serializable transactions read as of now.
     public func begin(_ isolation: IsolationLevel = .snapshot) -> Transaction {
+        let now = ContinuousClock.now
         let (id, snapshot) = state.withLock { state -> (UInt64, UInt64) in
             let id = state.nextTransactionID
             state.nextTransactionID += 1
             let snapshot = state.visible
             state.register(snapshot: snapshot)
+            state.running[id] = now
             state.statistics.begun += 1
             state.statistics.active += 1
             return (id, snapshot)
         }
         return Transaction(manager: self, id: TransactionID(id), isolation: isolation, snapshot: snapshot,
-                           deadline: .now + options.transactionTimeout)
+                           deadline: now + options.transactionTimeout)
+    }
+
+    /// The longest-running transaction (begun, not yet committed or aborted) and how long it has run.
+    public var oldestRunning: (id: TransactionID, age: Duration)? {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            state.running.min { $0.value < $1.value }.map { (TransactionID($0.key), now - $0.value) }
+        }
     }
 
     /// The newest snapshot: every commit at or below it is installed.
