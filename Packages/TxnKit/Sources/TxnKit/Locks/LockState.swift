@@ -82,20 +82,23 @@ struct LockState: Sendable {
     /// Drops every lock and queued request of `transaction` (failing its waits with `released`),
     /// wakes whoever can now proceed, and forgets that it was aborted.
     mutating func releaseAll(for transaction: TransactionID, effects: inout LockEffects) {
-        var touched = heldKeys.removeValue(forKey: transaction) ?? []
-        for key in touched {
-            keys[key]?.holders[transaction] = nil
+        // Keys left with waiters (the others are dropped here, with one lookup each).
+        var touched: [KeyBytes] = []
+        for key in heldKeys.removeValue(forKey: transaction) ?? [] {
+            guard let index = keys.index(forKey: key) else { continue }
+            keys.values[index].holders[transaction] = nil
+            if keys.values[index].isIdle { keys.remove(at: index) } else { touched.append(key) }
         }
         for id in waitingRequests.removeValue(forKey: transaction) ?? [] {
             guard let request = pending.removeValue(forKey: id),
                   let waiter = keys[KeyBytes(request.key)]?.removeWaiter(id) else { continue }
             effects.end(waiter, with: MantisError.released(transaction, mode: waiter.mode, key: request.key))
-            touched.insert(KeyBytes(request.key))
+            touched.append(KeyBytes(request.key))
         }
         for key in touched {
             grantWaiters(on: key.bytes, effects: &effects)
         }
-        aborted[transaction] = nil
+        if !aborted.isEmpty { aborted[transaction] = nil }
     }
 
     private mutating func forget(_ id: UInt64, of transaction: TransactionID) {
