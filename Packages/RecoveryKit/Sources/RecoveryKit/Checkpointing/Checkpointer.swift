@@ -85,7 +85,7 @@ public final class Checkpointer: Sendable {
                     codec: codec, checksum: checksum, fileSystem: directory.fileSystem,
                     blockSize: options.blockSize, logger: logger)
                 do {
-                    try manager.store.forEachLatest(at: pin.snapshot) { key, value in try writer.append(key: key, value: value) }
+                    try manager.store.forEachLatestInPlace(at: pin.snapshot) { key, value in try writer.append(key: key, value: value) }
                     return try writer.finish()
                 } catch {
                     writer.abandon()
