@@ -3,7 +3,8 @@ import MantisCore
 
 /// Writes one checkpoint file, streaming: entries go in one at a time, in strictly ascending
 /// key order, and are packed into blocks that are compressed, checksummed and written as they
-/// fill.
+/// fill; the checksums and writes run on a second thread (`CheckpointBlockSink`) while the
+/// caller fills and compresses the next block.
 ///
 /// Guarantees:
 /// - **Atomic and durable (DESIGN.md rule 3).** Everything goes to `checkpoint-<LSN>.ckpt.tmp`;
@@ -11,10 +12,10 @@ import MantisCore
 ///   fsyncs the directory. Only when `finish()` returns does the checkpoint exist; a crash at
 ///   any earlier moment leaves at most a `.tmp` file (which `CheckpointDirectory` removes) and
 ///   never a file under the final name that does not verify.
-/// - **Bounded memory:** about two blocks (the block being filled and its compressed copy). A
-///   block is written when its uncompressed size reaches `blockSize`; an entry that does not fit
-///   in the current block starts the next one, and an entry larger than `blockSize` gets a block
-///   of its own. An entry over `CheckpointFormat.maximumBlockSize` (64 MiB, with its 8 length
+/// - **Bounded memory:** about four blocks (the block being filled, its compressed copy, and up
+///   to two compressed blocks queued for the writing thread). A block is written when its
+///   uncompressed size reaches `blockSize`; an entry that does not fit in the current block
+///   starts the next one, and an entry larger than `blockSize` gets a block of its own. An entry over `CheckpointFormat.maximumBlockSize` (64 MiB, with its 8 length
 ///   bytes) is refused with `recordTooLarge`.
 /// - **No blocking** on anything but its own file I/O: no locks, no shared state. Run it on a
 ///   background task; it is not `Sendable` — one task uses it at a time.
@@ -23,8 +24,10 @@ import MantisCore
 /// Errors: a refused entry (`invalidArgument` for a key out of order, `recordTooLarge`) leaves
 /// the writer unchanged, but the snapshot is then incomplete — the caller should `abandon()`.
 /// Any other error (I/O, codec) makes the writer failed: every later call throws that error,
-/// and `abandon()` removes the temporary file. An fsync is never retried (rule 2). A writer
-/// released without `finish()` abandons itself.
+/// and `abandon()` removes the temporary file. A codec error is thrown by the `append` that
+/// completes the block; a block's write fails on the writing thread, and that error is thrown
+/// by a later `append` that completes a block, or by `finish()` — no byte is written after it.
+/// An fsync is never retried (rule 2). A writer released without `finish()` abandons itself.
 public final class CheckpointWriter {
     /// The checkpoint directory.
     public let directory: String
@@ -58,10 +61,8 @@ public final class CheckpointWriter {
     /// `state == .writing`, kept apart so `append` checks it without copying the state.
     private(set) var isWriting = true
     var file: (any StorageFile)?
-    /// Where the next byte goes; also the number of bytes written.
-    var position: Int64 = 0
-    /// The whole-file checksum of bytes `0..<position`.
-    var wholeFileChecksum: UInt32 = 0
+    /// Checksums and writes the blocks; owns the file's position and whole-file checksum.
+    var sink: CheckpointBlockSink?
 
     /// The uncompressed block being filled.
     var block: [UInt8] = []
@@ -129,7 +130,9 @@ public final class CheckpointWriter {
             try fileSystem.syncDirectory(Path.directory(of: directory))
         }
         try fileSystem.removeIfExists(temporaryPath)
-        file = try fileSystem.openFile(temporaryPath, options: .createNew)
+        let file = try fileSystem.openFile(temporaryPath, options: .createNew)
+        self.file = file
+        sink = CheckpointBlockSink(file: file, checksum: checksum, temporaryPath: temporaryPath)
         let header = CheckpointHeader(
             lsn: lsn, nextTransactionID: nextTransactionID, createdAtNanoseconds: createdAtNanoseconds,
             codecIdentifier: codec.identifier, checksumIdentifier: checksum.identifier, blockSize: blockSize)
@@ -161,14 +164,13 @@ public final class CheckpointWriter {
         }
     }
 
-    /// Writes `bytes` at the end of the file and extends the whole-file checksum over them.
+    /// Writes `bytes` at the end of the file and extends the whole-file checksum over them, on
+    /// this thread: only before the first block is submitted or after the sink is drained.
     func write(_ bytes: [UInt8]) throws {
-        guard let file else {
+        guard file != nil, let sink else {
             throw MantisError(.closed, "the checkpoint file is closed", context: ErrorContext(operation: "write checkpoint", file: temporaryPath))
         }
-        try file.write(bytes, at: position)
-        wholeFileChecksum = checksum.update(wholeFileChecksum, bytes)
-        position += Int64(bytes.count)
+        try sink.write(bytes)
     }
 }
 
