@@ -2,9 +2,11 @@ import Dispatch
 import MantisCore
 import Synchronization
 
-/// The back half of a `CheckpointWriter`: checksums and writes compressed blocks on a thread of
-/// its own while the writer fills and compresses the next block. At most two blocks wait or are
-/// being written; `submit` blocks the writer beyond that (bounded memory).
+/// The back half of a `CheckpointWriter`: checksums and writes compressed blocks — in the
+/// background, on a thread of its own while the writer fills and compresses the next block, or
+/// inline, on the writer's thread, when built with `background: false`. In the background at
+/// most two blocks wait or are being written; `submit` blocks the writer beyond that (bounded
+/// memory).
 ///
 /// Guarantees:
 /// - Blocks reach the file in submission order, back to back, each with its block checksum;
@@ -25,6 +27,8 @@ final class CheckpointBlockSink: @unchecked Sendable {
     let file: any StorageFile
     let checksum: any ChecksumAlgorithm
     let temporaryPath: String
+    /// Whether blocks are written on the sink's own thread.
+    let background: Bool
     /// Where the next byte goes; also the number of bytes written.
     private(set) var position: Int64 = 0
     /// The whole-file checksum of bytes `0..<position`.
@@ -35,8 +39,9 @@ final class CheckpointBlockSink: @unchecked Sendable {
     private let pending = Mutex<[PendingBlock]>([])
     private let firstFailure = Mutex<MantisError?>(nil)
 
-    init(file: any StorageFile, checksum: any ChecksumAlgorithm, temporaryPath: String) {
+    init(file: any StorageFile, checksum: any ChecksumAlgorithm, temporaryPath: String, background: Bool) {
         self.file = file
+        self.background = background
         self.checksum = checksum
         self.temporaryPath = temporaryPath
     }
@@ -44,8 +49,13 @@ final class CheckpointBlockSink: @unchecked Sendable {
     /// The first error a block write hit, if any.
     var failure: MantisError? { firstFailure.withLock { $0 } }
 
-    /// Queues a compressed block for writing; waits while two are queued.
+    /// Queues a compressed block for writing (waits while two are queued), or writes it now when
+    /// not in the background (a failure is then in `failure` when this returns).
     func submit(_ block: PendingBlock) {
+        guard background else {
+            writeOrSkip(block)
+            return
+        }
         slots.wait()
         pending.withLock { $0.append(block) }
         queue.async { [self] in writeNext() }
@@ -53,7 +63,7 @@ final class CheckpointBlockSink: @unchecked Sendable {
 
     /// Waits until every submitted block is written (or skipped after a failure).
     func drain() {
-        queue.sync {}
+        if background { queue.sync {} }
     }
 
     /// Writes `bytes` at the end of the file on the caller's thread (header, footer): only
@@ -65,15 +75,18 @@ final class CheckpointBlockSink: @unchecked Sendable {
     }
 
     private func writeNext() {
-        let block = pending.withLock { $0.removeFirst() }
-        if failure == nil {
-            do {
-                try write(block)
-            } catch {
-                firstFailure.withLock { $0 = MantisError.wrap(error) }
-            }
-        }
+        writeOrSkip(pending.withLock { $0.removeFirst() })
         slots.signal()
+    }
+
+    /// Writes `block` unless an earlier block failed; keeps the first failure.
+    private func writeOrSkip(_ block: PendingBlock) {
+        guard failure == nil else { return }
+        do {
+            try write(block)
+        } catch {
+            firstFailure.withLock { $0 = MantisError.wrap(error) }
+        }
     }
 
     /// Writes the block's header (with its checksum) and stored bytes.

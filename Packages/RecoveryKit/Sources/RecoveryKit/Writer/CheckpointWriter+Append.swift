@@ -54,9 +54,9 @@ extension CheckpointWriter {
         return true
     }
 
-    /// Compresses the current block, hands it to the sink (checksummed and written on its
-    /// thread) and starts a new block. Throws a codec error, or the sink's failure if an
-    /// earlier block's write failed.
+    /// Compresses the current block, hands it to the sink (checksummed and written there, in
+    /// the background or now) and starts a new block. Throws a codec error, or the sink's
+    /// failure once a block's write failed.
     func writeBlock() throws {
         guard let sink else {
             throw MantisError(.closed, "the checkpoint file is closed", context: ErrorContext(operation: "write checkpoint", file: temporaryPath))
@@ -81,6 +81,7 @@ extension CheckpointWriter {
         }
         sink.submit(CheckpointBlockSink.PendingBlock(
             stored: stored, number: UInt32(blockCount), entryCount: blockEntryCount, uncompressedLength: block.count))
+        if let failure = sink.failure { throw failure }
 
         blockCount += 1
         entryCount += UInt64(blockEntryCount)
