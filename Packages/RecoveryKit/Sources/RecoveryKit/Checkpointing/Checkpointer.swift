@@ -83,9 +83,9 @@ public final class Checkpointer: Sendable {
                 let writer = try CheckpointWriter(
                     directory: directory.path, lsn: LSN(pin.snapshot), nextTransactionID: nextID,
                     codec: codec, checksum: checksum, fileSystem: directory.fileSystem,
-                    blockSize: options.blockSize, logger: logger)
+                    blockSize: options.blockSize, writesInBackground: true, logger: logger)
                 do {
-                    try manager.store.forEachLatest(at: pin.snapshot) { key, value in try writer.append(key: key, value: value) }
+                    try manager.store.forEachLatestInPlace(at: pin.snapshot) { key, value in try writer.append(key: key, value: value) }
                     return try writer.finish()
                 } catch {
                     writer.abandon()

@@ -54,33 +54,34 @@ extension CheckpointWriter {
         return true
     }
 
-    /// Compresses the current block, writes its header and stored bytes, and starts a new block.
+    /// Compresses the current block, hands it to the sink (checksummed and written there, in
+    /// the background or now) and starts a new block. Throws a codec error, or the sink's
+    /// failure once a block's write failed.
     func writeBlock() throws {
+        guard let sink else {
+            throw MantisError(.closed, "the checkpoint file is closed", context: ErrorContext(operation: "write checkpoint", file: temporaryPath))
+        }
+        if let failure = sink.failure { throw failure }
         guard !block.isEmpty else { return }
         guard blockCount < UInt64(UInt32.max) else {
             throw MantisError(.resourceExhausted, "a checkpoint holds at most \(UInt32.max) blocks; use a larger block size",
                               context: ErrorContext(operation: "write checkpoint", file: temporaryPath))
         }
-        let blockStart = position
         let stored: [UInt8]
         do {
             stored = try block.withUnsafeBytes { try codec.compress($0) }
         } catch {
             throw MantisError(.codecError, "codec \(codec.name) failed to compress a block of \(block.count) bytes",
-                              context: ErrorContext(operation: "write checkpoint", file: temporaryPath, offset: blockStart),
+                              context: ErrorContext(operation: "write checkpoint", file: temporaryPath, offset: sink.position),
                               cause: MantisError.wrap(error))
         }
         guard stored.count <= CheckpointFormat.maximumStoredBlockSize else {
             throw MantisError(.codecError, "codec \(codec.name) expanded a block of \(block.count) bytes to \(stored.count), over the \(CheckpointFormat.maximumStoredBlockSize)-byte limit readers accept",
-                              context: ErrorContext(operation: "write checkpoint", file: temporaryPath, offset: blockStart))
+                              context: ErrorContext(operation: "write checkpoint", file: temporaryPath))
         }
-        var header = CheckpointBlockHeader.encodedFields(
-            blockNumber: UInt32(blockCount), entryCount: blockEntryCount,
-            uncompressedLength: block.count, storedLength: stored.count)
-        let blockChecksum = checksum.update(checksum.update(0, header), stored)
-        header.appendLittleEndian(blockChecksum)
-        try write(header)
-        try write(stored)
+        sink.submit(CheckpointBlockSink.PendingBlock(
+            stored: stored, number: UInt32(blockCount), entryCount: blockEntryCount, uncompressedLength: block.count))
+        if let failure = sink.failure { throw failure }
 
         blockCount += 1
         entryCount += UInt64(blockEntryCount)

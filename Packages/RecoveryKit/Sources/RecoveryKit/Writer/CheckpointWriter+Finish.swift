@@ -15,11 +15,16 @@ extension CheckpointWriter {
         do {
             return try failing {
                 try writeBlock()
-                let footerOffset = position
+                guard let sink else {
+                    throw MantisError(.closed, "the checkpoint file is closed", context: ErrorContext(operation: "finish checkpoint", file: temporaryPath))
+                }
+                sink.drain()
+                if let failure = sink.failure { throw failure }
+                let footerOffset = sink.position
                 let fields = CheckpointFooter.encodedFields(
                     entryCount: entryCount, blockCount: blockCount, uncompressedBytes: uncompressedBytes,
                     footerOffset: footerOffset, lsn: lsn)
-                let footer = CheckpointFooter.complete(fields, wholeFileChecksum: checksum.update(wholeFileChecksum, fields))
+                let footer = CheckpointFooter.complete(fields, wholeFileChecksum: checksum.update(sink.wholeFileChecksum, fields))
                 try write(footer)
                 guard let file else {
                     throw MantisError(.closed, "the checkpoint file is closed", context: ErrorContext(operation: "finish checkpoint", file: temporaryPath))
@@ -35,11 +40,11 @@ extension CheckpointWriter {
                     codecName: codec.name, codecIdentifier: codec.identifier,
                     checksumName: checksum.name, checksumIdentifier: checksum.identifier,
                     blockSize: blockSize, entryCount: entryCount, blockCount: blockCount,
-                    uncompressedBytes: uncompressedBytes, fileBytes: position, createdAtNanoseconds: createdAtNanoseconds)
+                    uncompressedBytes: uncompressedBytes, fileBytes: sink.position, createdAtNanoseconds: createdAtNanoseconds)
                 state = .finished(info)
                 logger.info("checkpoint written", metadata: [
                     "file": "\(path)", "lsn": "\(lsn)", "entries": "\(entryCount)", "blocks": "\(blockCount)",
-                    "bytes": "\(position)", "uncompressed": "\(uncompressedBytes)", "codec": "\(codec.name)",
+                    "bytes": "\(sink.position)", "uncompressed": "\(uncompressedBytes)", "codec": "\(codec.name)",
                 ])
                 return info
             }
@@ -59,8 +64,10 @@ extension CheckpointWriter {
         state = .abandoned
     }
 
-    /// Closes the file if open and removes the temporary file if it exists.
+    /// Waits for the blocks in flight, closes the file if open and removes the temporary file if
+    /// it exists.
     func removeTemporaryFile() {
+        sink?.drain()
         if let file {
             try? file.close()
             self.file = nil

@@ -3,7 +3,8 @@ import MantisCore
 
 /// Writes one checkpoint file, streaming: entries go in one at a time, in strictly ascending
 /// key order, and are packed into blocks that are compressed, checksummed and written as they
-/// fill.
+/// fill. With `writesInBackground` the checksums and writes run on a second thread
+/// (`CheckpointBlockSink`) while the caller fills and compresses the next block.
 ///
 /// Guarantees:
 /// - **Atomic and durable (DESIGN.md rule 3).** Everything goes to `checkpoint-<LSN>.ckpt.tmp`;
@@ -11,20 +12,25 @@ import MantisCore
 ///   fsyncs the directory. Only when `finish()` returns does the checkpoint exist; a crash at
 ///   any earlier moment leaves at most a `.tmp` file (which `CheckpointDirectory` removes) and
 ///   never a file under the final name that does not verify.
-/// - **Bounded memory:** about two blocks (the block being filled and its compressed copy). A
+/// - **Bounded memory:** about two blocks (the block being filled and its compressed copy), four
+///   with `writesInBackground` (up to two compressed blocks queued for the writing thread). A
 ///   block is written when its uncompressed size reaches `blockSize`; an entry that does not fit
 ///   in the current block starts the next one, and an entry larger than `blockSize` gets a block
 ///   of its own. An entry over `CheckpointFormat.maximumBlockSize` (64 MiB, with its 8 length
 ///   bytes) is refused with `recordTooLarge`.
-/// - **No blocking** on anything but its own file I/O: no locks, no shared state. Run it on a
+/// - **No blocking** on anything but its own file I/O (and, with `writesInBackground`, its own
+///   writing thread): no locks, no shared state. Run it on a
 ///   background task; it is not `Sendable` — one task uses it at a time.
 /// - The whole-file checksum is computed while writing, never by re-reading.
 ///
 /// Errors: a refused entry (`invalidArgument` for a key out of order, `recordTooLarge`) leaves
 /// the writer unchanged, but the snapshot is then incomplete — the caller should `abandon()`.
 /// Any other error (I/O, codec) makes the writer failed: every later call throws that error,
-/// and `abandon()` removes the temporary file. An fsync is never retried (rule 2). A writer
-/// released without `finish()` abandons itself.
+/// and `abandon()` removes the temporary file. A codec error is thrown by the `append` that
+/// completes the block, and so is a write error — except with `writesInBackground`, where the
+/// write fails on the writing thread and the error is thrown by a later `append` that completes
+/// a block, or by `finish()`; no byte is written after it either way.
+/// An fsync is never retried (rule 2). A writer released without `finish()` abandons itself.
 public final class CheckpointWriter {
     /// The checkpoint directory.
     public let directory: String
@@ -36,6 +42,8 @@ public final class CheckpointWriter {
     public let temporaryPath: String
     /// The target uncompressed size of a block.
     public let blockSize: Int
+    /// Whether blocks are checksummed and written on a second thread.
+    public let writesInBackground: Bool
     public let createdAtNanoseconds: UInt64
 
     let codec: any CheckpointCodec
@@ -58,10 +66,8 @@ public final class CheckpointWriter {
     /// `state == .writing`, kept apart so `append` checks it without copying the state.
     private(set) var isWriting = true
     var file: (any StorageFile)?
-    /// Where the next byte goes; also the number of bytes written.
-    var position: Int64 = 0
-    /// The whole-file checksum of bytes `0..<position`.
-    var wholeFileChecksum: UInt32 = 0
+    /// Checksums and writes the blocks; owns the file's position and whole-file checksum.
+    var sink: CheckpointBlockSink?
 
     /// The uncompressed block being filled.
     var block: [UInt8] = []
@@ -83,6 +89,8 @@ public final class CheckpointWriter {
     ///     codec with that identifier can read the file, whatever its own configuration prefers.
     ///   - checksum: for the block checksums and the whole-file checksum; its identifier is recorded.
     ///   - blockSize: the target uncompressed block size, `1...CheckpointFormat.maximumBlockSize`.
+    ///   - writesInBackground: checksum and write blocks on a second thread, overlapping the
+    ///     caller's filling and compressing (faster; write errors surface a block or two later).
     /// - Throws: `invalidArgument` for a bad `blockSize`; the file system's errors.
     public init(
         directory: String,
@@ -92,6 +100,7 @@ public final class CheckpointWriter {
         checksum: any ChecksumAlgorithm,
         fileSystem: any FileSystem,
         blockSize: Int = CheckpointFormat.defaultBlockSize,
+        writesInBackground: Bool = false,
         createdAtNanoseconds: UInt64 = WallClock.nanosecondsSinceEpoch(),
         logger: Logger = Logger(label: "mantisdb.checkpoint", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
@@ -105,6 +114,7 @@ public final class CheckpointWriter {
         self.path = Path.join(directory, CheckpointFormat.fileName(lsn: lsn))
         self.temporaryPath = Path.join(directory, CheckpointFormat.temporaryFileName(lsn: lsn))
         self.blockSize = blockSize
+        self.writesInBackground = writesInBackground
         self.createdAtNanoseconds = createdAtNanoseconds
         self.codec = codec
         self.checksum = checksum
@@ -129,7 +139,9 @@ public final class CheckpointWriter {
             try fileSystem.syncDirectory(Path.directory(of: directory))
         }
         try fileSystem.removeIfExists(temporaryPath)
-        file = try fileSystem.openFile(temporaryPath, options: .createNew)
+        let file = try fileSystem.openFile(temporaryPath, options: .createNew)
+        self.file = file
+        sink = CheckpointBlockSink(file: file, checksum: checksum, temporaryPath: temporaryPath, background: writesInBackground)
         let header = CheckpointHeader(
             lsn: lsn, nextTransactionID: nextTransactionID, createdAtNanoseconds: createdAtNanoseconds,
             codecIdentifier: codec.identifier, checksumIdentifier: checksum.identifier, blockSize: blockSize)
@@ -161,14 +173,13 @@ public final class CheckpointWriter {
         }
     }
 
-    /// Writes `bytes` at the end of the file and extends the whole-file checksum over them.
+    /// Writes `bytes` at the end of the file and extends the whole-file checksum over them, on
+    /// this thread: only before the first block is submitted or after the sink is drained.
     func write(_ bytes: [UInt8]) throws {
-        guard let file else {
+        guard file != nil, let sink else {
             throw MantisError(.closed, "the checkpoint file is closed", context: ErrorContext(operation: "write checkpoint", file: temporaryPath))
         }
-        try file.write(bytes, at: position)
-        wholeFileChecksum = checksum.update(wholeFileChecksum, bytes)
-        position += Int64(bytes.count)
+        try sink.write(bytes)
     }
 }
 

@@ -91,6 +91,29 @@ struct MVCCHashIndex {
         }
     }
 
+    /// Replay: makes `record` the newest version of its key's entry, in one probe (the key is
+    /// the record's own). Returns the entry, the record that was its newest before and the record
+    /// the entry dropped (see `MVCCKeyEntry.replaceNewest`), or nil if the key is absent.
+    mutating func replaceNewest(with record: MVCCVersionRecord, hash: Int) -> (entry: MVCCKeyEntry, previous: MVCCVersionRecord, dropped: MVCCVersionRecord?)? {
+        let tag = Self.tag(of: hash)
+        return shards[Self.shard(of: hash)].slots.withUnsafeMutableBufferPointer { slots in
+            let base = slots.baseAddress!
+            let mask = slots.count - 1
+            var index = tag & mask
+            while true {
+                let found = base[index].tag
+                if found == 0 { return nil }
+                if found == tag, let previous = base[index].newest, previous.hasSameKey(as: record) {
+                    let entry = base[index].entry!
+                    let dropped = entry.replaceNewest(record)
+                    base[index].newest = entry.newest
+                    return (entry, previous, dropped)
+                }
+                index = (index + 1) & mask
+            }
+        }
+    }
+
     /// Adds `entry` (its key must not be present) under `hash`.
     mutating func insert(_ entry: MVCCKeyEntry, hash: Int) {
         let shard = Self.shard(of: hash)

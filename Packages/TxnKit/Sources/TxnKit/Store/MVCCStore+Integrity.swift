@@ -11,6 +11,16 @@ extension MVCCStore {
         }
     }
 
+    /// `verify` for bytes read in place; the key is copied only into the error.
+    @inline(__always)
+    func verify(_ value: UnsafeRawBufferPointer, checksum: UInt32, key: UnsafeRawBufferPointer, commit: UInt64) throws {
+        guard verifyReads, let checksumAlgorithm else { return }
+        let actual = checksumAlgorithm.checksum(value)
+        if actual != checksum {
+            throw MantisError.mvccChecksumMismatch(key: Array(key), commit: commit, expected: checksum, actual: actual)
+        }
+    }
+
     /// Test hook: flips bit `bit` (0 = lowest bit of the first byte) of the stored value of
     /// `key` committed at `commit`, leaving its checksum alone (the record is swapped for a
     /// damaged copy: records stay immutable). Returns false if there is no such value or the

@@ -65,17 +65,49 @@ extension MVCCStore {
         }
     }
 
+    /// `forEachLatest` without copies: `body` gets views of the key and value bytes inside the
+    /// store's immutable version records, valid during the call only (copy what you keep). The
+    /// same snapshot, order, verification (before `body` sees a value) and chunking.
+    public func forEachLatestInPlace(
+        in range: KeyRange = .all, at snapshot: UInt64, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try gather(range, at: snapshot, limit: Int.max) { records in
+            for record in records {
+                try record.withKey { key in
+                    try record.withValue { value in
+                        try verify(value, checksum: record.checksum, key: key, commit: record.commit)
+                        try body(key, value)
+                    }
+                }
+            }
+        }
+    }
+
     /// The engine of scans and iteration: up to `limit` live pairs of `range` at `snapshot`, in
     /// order, gathered `chunkSize` keys per hold of the shared lock, verified and handed to
     /// `deliver` with no lock held.
     func visit(
         _ range: KeyRange, at snapshot: UInt64, limit: Int, _ deliver: ([UInt8], [UInt8]) throws -> Void
     ) throws {
+        try gather(range, at: snapshot, limit: limit) { records in
+            for record in records {
+                let key = record.key
+                let value = record.value!
+                try verify(value, checksum: record.checksum, key: key, commit: record.commit)
+                try deliver(key, value)
+            }
+        }
+    }
+
+    /// Up to `limit` visible, live records of `range` at `snapshot`, in key order, handed to
+    /// `handle` a chunk at a time (`chunkSize` keys examined per hold of the shared lock) with no
+    /// lock held. Records are immutable, so `handle` reads their bytes without the lock.
+    func gather(
+        _ range: KeyRange, at snapshot: UInt64, limit: Int, _ handle: ([MVCCVersionRecord]) throws -> Void
+    ) throws {
         guard limit > 0, !range.isEmpty else { return }
         var remaining = limit
         var resume: [UInt8]?
-        // Records, not copies, are gathered under the lock: records are immutable, so keys and
-        // values are copied (and verified) after it is released.
         var batch: [MVCCVersionRecord] = []
         batch.reserveCapacity(Swift.min(limit, chunkSize))
         while true {
@@ -99,12 +131,7 @@ extension MVCCStore {
                 }
                 return true
             }
-            for record in batch {
-                let key = record.key
-                let value = record.value!
-                try verify(value, checksum: record.checksum, key: key, commit: record.commit)
-                try deliver(key, value)
-            }
+            try handle(batch)
             remaining -= batch.count
             if done { return }
         }

@@ -59,6 +59,35 @@ final class MVCCStoreState: @unchecked Sendable {
         markCandidate(entry)
     }
 
+    /// Installs one replayed write (under the exclusive lock) with its history discarded; the
+    /// version it supersedes is appended to `dropped` instead of being released here.
+    func installReplayed(_ record: MVCCVersionRecord, hash: Int, dropped: inout [MVCCVersionRecord]) {
+        newestCommit = max(newestCommit, record.commit)
+        var added = MVCCVersionTally()
+        added.add(record)
+        guard let (entry, previous, replaced) = hashed.replaceNewest(with: record, hash: hash) else {
+            let entry = MVCCKeyEntry(newest: record)
+            hashed.insert(entry, hash: hash)
+            let key = record.key
+            ordered.insert(entry, key: key)
+            keyBytes += key.count
+            if !record.isTombstone { liveKeys += 1 }
+            account(added: added, removed: MVCCVersionTally())
+            markCandidate(entry)
+            return
+        }
+        var removed = MVCCVersionTally()
+        if let replaced {
+            removed.add(replaced)
+            dropped.append(replaced)
+        }
+        let wasLive = !previous.isTombstone
+        let isLive = !entry.newest.isTombstone
+        if wasLive != isLive { liveKeys += isLive ? 1 : -1 }
+        account(added: added, removed: removed)
+        markCandidate(entry)
+    }
+
     /// Prunes `entry` for a collection at `horizon`, unlinking it if nothing is left; appends it
     /// to `retained` if it may still hold garbage later. Returns the versions removed.
     func collect(_ entry: MVCCKeyEntry, horizon: UInt64, retained: inout [MVCCKeyEntry]) -> Int {

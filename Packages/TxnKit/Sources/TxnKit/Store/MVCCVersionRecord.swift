@@ -18,17 +18,23 @@ struct MVCCRecordHeader {
 /// store's lock; readers get copies of the bytes.
 final class MVCCVersionRecord: ManagedBuffer<MVCCRecordHeader, UInt8> {
     static func make(key: [UInt8], value: [UInt8]?, commit: UInt64, checksum: UInt32) -> MVCCVersionRecord {
+        key.withUnsafeBytes { key in
+            guard let value else { return make(key: key, value: nil, commit: commit, checksum: checksum) }
+            return value.withUnsafeBytes { make(key: key, value: $0, commit: commit, checksum: checksum) }
+        }
+    }
+
+    /// A record holding copies of `key` and `value` (`nil` = a tombstone): one allocation.
+    static func make(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?, commit: UInt64, checksum: UInt32) -> MVCCVersionRecord {
         let valueCount = value?.count ?? 0
         let buffer = MVCCVersionRecord.create(minimumCapacity: key.count + valueCount) { _ in
             MVCCRecordHeader(commit: commit, checksum: checksum, keyCount: UInt32(key.count), valueCount: value?.count ?? -1)
         }
         let record = unsafeDowncast(buffer, to: MVCCVersionRecord.self)
         record.withUnsafeMutablePointerToElements { bytes in
-            key.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { bytes.initialize(from: base, count: source.count) }
-            }
-            value?.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { (bytes + key.count).initialize(from: base, count: source.count) }
+            if let base = key.baseAddress, key.count > 0 { UnsafeMutableRawPointer(bytes).copyMemory(from: base, byteCount: key.count) }
+            if let value, let base = value.baseAddress, value.count > 0 {
+                UnsafeMutableRawPointer(bytes + key.count).copyMemory(from: base, byteCount: value.count)
             }
         }
         return record
@@ -79,6 +85,12 @@ final class MVCCVersionRecord: ManagedBuffer<MVCCRecordHeader, UInt8> {
     @inline(__always)
     func hasKey(_ key: [UInt8]) -> Bool {
         keyCount == key.count && compareKey(to: key) == 0
+    }
+
+    /// True if `other` carries the same key bytes.
+    @inline(__always)
+    func hasSameKey(as other: MVCCVersionRecord) -> Bool {
+        keyCount == other.keyCount && withKey { mine in other.withKey { MVCCBytes.compare(mine, $0) == 0 } }
     }
 
     /// A copy with bit `bit` of the value flipped and the checksum kept: the test hook's damage.

@@ -59,43 +59,55 @@ public enum TransactionRecord {
 
     /// Decodes a payload read in place (see `decode(_:)`).
     public static func decode(_ raw: UnsafeRawBufferPointer, lsn: LSN) throws -> [(key: [UInt8], value: [UInt8]?)] {
-        do {
-            func damaged(_ message: String, at offset: Int) -> MantisError {
-                MantisError(.corruption, "transaction record: \(message) at payload offset \(offset)",
-                            context: ErrorContext(operation: "replay", lsn: lsn.rawValue))
-            }
-            guard raw.count >= 5 else { throw damaged("truncated header (\(raw.count) bytes)", at: 0) }
-            let format = raw[0]
-            guard format == formatVersion else {
-                throw MantisError(.unsupportedFormat, "transaction record format \(format) is not supported", context: ErrorContext(operation: "replay", lsn: lsn.rawValue))
-            }
-            let count = Int(raw.loadLittleEndian(UInt32.self, at: 1))
-            guard count <= raw.count else { throw damaged("claims \(count) writes in \(raw.count) bytes", at: 1) }
-            var writes: [(key: [UInt8], value: [UInt8]?)] = []
-            writes.reserveCapacity(count)
-            var offset = 5
-            func field(_ what: StaticString) throws -> [UInt8] {
-                guard raw.count - offset >= 4 else { throw damaged("truncated \(what) length", at: offset) }
-                let length = Int(raw.loadLittleEndian(UInt32.self, at: offset))
-                offset += 4
-                guard length <= raw.count - offset else { throw damaged("\(what) of \(length) bytes runs past the end", at: offset) }
-                defer { offset += length }
-                return Array(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]))
-            }
-            for _ in 0..<count {
-                guard offset < raw.count else { throw damaged("truncated operation", at: offset) }
-                let op = raw[offset]
-                offset += 1
-                let key = try field("key")
-                switch op {
-                case put: writes.append((key, try field("value")))
-                case delete: writes.append((key, nil))
-                default:
-                    throw MantisError(.corruption, "unknown write operation \(op)", context: ErrorContext(operation: "replay", key: key, lsn: lsn.rawValue))
-                }
-            }
-            guard offset == raw.count else { throw damaged("\(raw.count - offset) trailing bytes after \(count) writes", at: offset) }
-            return writes
+        var writes: [(key: [UInt8], value: [UInt8]?)] = []
+        try forEachWrite(in: raw, lsn: lsn, reserve: { writes.reserveCapacity($0) }) { key, value in
+            writes.append((Array(key), value.map { Array($0) }))
         }
+        return writes
+    }
+
+    /// Walks a payload read in place without copying: `body` gets each write's key and value
+    /// (`nil` for a delete) as views into `raw`, valid during the call only. `reserve` learns the
+    /// write count first. The payload is checked as in `decode(_:)`; writes before a damaged one
+    /// have been handed to `body` when it throws.
+    static func forEachWrite(
+        in raw: UnsafeRawBufferPointer, lsn: LSN,
+        reserve: (Int) -> Void = { _ in },
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer?) throws -> Void
+    ) throws {
+        func damaged(_ message: String, at offset: Int) -> MantisError {
+            MantisError(.corruption, "transaction record: \(message) at payload offset \(offset)",
+                        context: ErrorContext(operation: "replay", lsn: lsn.rawValue))
+        }
+        guard raw.count >= 5 else { throw damaged("truncated header (\(raw.count) bytes)", at: 0) }
+        let format = raw[0]
+        guard format == formatVersion else {
+            throw MantisError(.unsupportedFormat, "transaction record format \(format) is not supported", context: ErrorContext(operation: "replay", lsn: lsn.rawValue))
+        }
+        let count = Int(raw.loadLittleEndian(UInt32.self, at: 1))
+        guard count <= raw.count else { throw damaged("claims \(count) writes in \(raw.count) bytes", at: 1) }
+        reserve(count)
+        var offset = 5
+        func field(_ what: StaticString) throws -> UnsafeRawBufferPointer {
+            guard raw.count - offset >= 4 else { throw damaged("truncated \(what) length", at: offset) }
+            let length = Int(raw.loadLittleEndian(UInt32.self, at: offset))
+            offset += 4
+            guard length <= raw.count - offset else { throw damaged("\(what) of \(length) bytes runs past the end", at: offset) }
+            defer { offset += length }
+            return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
+        }
+        for _ in 0..<count {
+            guard offset < raw.count else { throw damaged("truncated operation", at: offset) }
+            let op = raw[offset]
+            offset += 1
+            let key = try field("key")
+            switch op {
+            case put: try body(key, try field("value"))
+            case delete: try body(key, nil)
+            default:
+                throw MantisError(.corruption, "unknown write operation \(op)", context: ErrorContext(operation: "replay", key: Array(key), lsn: lsn.rawValue))
+            }
+        }
+        guard offset == raw.count else { throw damaged("\(raw.count - offset) trailing bytes after \(count) writes", at: offset) }
     }
 }

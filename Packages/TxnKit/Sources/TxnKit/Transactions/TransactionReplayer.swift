@@ -5,20 +5,28 @@ import MantisCore
 /// `commit` record is read, at that record's LSN; `abort` discards them; whatever is still open at
 /// the end never committed and is dropped.
 ///
-/// Committed transactions are installed in batches (one store lock hold per batch, superseded
-/// versions dropped at once: nobody reads during a replay), on a second thread while this one reads
-/// and decodes the next batch (at most two batches in flight); `finish()` waits for all of them.
+/// A commit record's writes are decoded straight into the store's version records (one
+/// allocation per write, value checksum and key hash computed here). Committed transactions are
+/// installed in batches of at least `batchSize` writes (whole transactions; one store lock hold
+/// per batch, superseded versions dropped at once: nobody reads during a replay), on a second
+/// thread while this one reads and decodes the next batch (at most two batches in flight). The
+/// installer hands each batch and the versions it dropped back, and they are released on this
+/// thread, where they were allocated, their arrays reused. `finish()` waits for all of it.
 /// Read the store only after `finish()`.
 public final class TransactionReplayer {
     public let store: MVCCStore
     private var open: [TransactionID: [(key: [UInt8], value: [UInt8]?)]] = [:]
-    private var batch: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)] = []
+    private var batch: [MVCCReplayedWrite] = []
     private let batchSize: Int
     private let installer = DispatchQueue(label: "mantisdb.replay.install")
     private let inFlight = DispatchSemaphore(value: 2)
+    private let installed = ReplayBatchQueue()
+    /// Emptied `dropped` arrays, kept for reuse.
+    private var spareDropped: [[MVCCVersionRecord]] = []
     public private(set) var result = ReplayResult()
 
     public init(store: MVCCStore, batchSize: Int = 1024) {
+        precondition(batchSize > 0)
         self.store = store
         self.batchSize = batchSize
         batch.reserveCapacity(batchSize)
@@ -41,13 +49,7 @@ public final class TransactionReplayer {
         case .writeBatch:
             open[record.transactionID, default: []].append(contentsOf: try TransactionRecord.decode(record.payload, lsn: record.lsn))
         case .commit:
-            var writes = open.isEmpty ? [] : (open.removeValue(forKey: record.transactionID) ?? [])
-            if writes.isEmpty {
-                writes = try TransactionRecord.decode(record.payload, lsn: record.lsn)
-            } else {
-                writes.append(contentsOf: try TransactionRecord.decode(record.payload, lsn: record.lsn))
-            }
-            batch.append((writes, record.lsn.rawValue))
+            try appendCommit(record)
             if batch.count >= batchSize { installBatch() }
             result.committedTransactions += 1
             result.lastCommit = record.lsn
@@ -59,16 +61,55 @@ public final class TransactionReplayer {
         }
     }
 
+    /// Appends the writes of the transaction `record` commits to the batch: all of them, or none
+    /// if its payload is damaged.
+    private func appendCommit(_ record: WALRecordView) throws {
+        let commit = record.lsn.rawValue
+        let start = batch.count
+        do {
+            if !open.isEmpty, let earlier = open.removeValue(forKey: record.transactionID) {
+                for write in earlier {
+                    batch.append(write.key.withUnsafeBytes { key in
+                        guard let value = write.value else { return store.replayedWrite(key: key, value: nil, commit: commit) }
+                        return value.withUnsafeBytes { store.replayedWrite(key: key, value: $0, commit: commit) }
+                    })
+                }
+            }
+            try TransactionRecord.forEachWrite(in: record.payload, lsn: record.lsn) { key, value in
+                batch.append(store.replayedWrite(key: key, value: value, commit: commit))
+            }
+        } catch {
+            batch.removeSubrange(start...)
+            throw error
+        }
+    }
+
     private func installBatch() {
         guard !batch.isEmpty else { return }
-        let ready = batch
-        batch = []
-        batch.reserveCapacity(batchSize)
         inFlight.wait()
-        installer.async { [store, inFlight] in
-            store.installReplayed(ready)
+        let reusable = releaseInstalled()
+        let ready = ReplayBatch(writes: batch, dropped: spareDropped.popLast() ?? [])
+        batch = reusable ?? []
+        batch.reserveCapacity(batchSize)
+        installer.async { [store, inFlight, installed] in
+            store.installReplayed(ready.writes, dropped: &ready.dropped)
+            installed.push(ready)
             inFlight.signal()
         }
+    }
+
+    /// Releases the batches installed so far and the versions they dropped, on this thread.
+    /// Returns one emptied writes array to reuse.
+    private func releaseInstalled() -> [MVCCReplayedWrite]? {
+        let done = installed.takeAll()
+        var reusable: [MVCCReplayedWrite]?
+        for batch in done {
+            batch.writes.removeAll(keepingCapacity: true)
+            batch.dropped.removeAll(keepingCapacity: true)
+            if spareDropped.count < 2 { spareDropped.append(batch.dropped) }
+            if reusable == nil { reusable = batch.writes }
+        }
+        return reusable
     }
 
     /// Ends replay: installs what is pending; transactions without a commit record are dropped and listed.
@@ -76,6 +117,7 @@ public final class TransactionReplayer {
     public func finish() -> ReplayResult {
         installBatch()
         installer.sync {}
+        _ = releaseInstalled()
         result.incompleteTransactions = open.keys.sorted()
         open.removeAll()
         return result

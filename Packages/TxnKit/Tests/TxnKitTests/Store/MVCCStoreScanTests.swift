@@ -1,3 +1,4 @@
+import IntegrityKit
 import MantisCore
 import Testing
 import TxnKit
@@ -124,5 +125,32 @@ struct MVCCStoreScanTests {
             }
         }
         #expect(calls == 17)
+    }
+
+    @Test("forEachLatestInPlace hands out the same pairs as forEachLatest, deletes and old snapshots included")
+    func forEachLatestInPlaceMatches() throws {
+        let store = MVCCStore(checksum: CRC32Checksum(), verifyReads: true, leafCapacity: 8, chunkSize: 5)
+        for i in 0..<200 { store.install(key: T.key(i), value: T.bytes("\(i)"), at: UInt64(i + 1)) }
+        for i in stride(from: 0, to: 200, by: 3) { store.install(key: T.key(i), value: nil, at: UInt64(300 + i)) }
+        store.install(key: T.key(7), value: [], at: 600)
+        for snapshot: UInt64 in [50, 250, 400, .max] {
+            var copied: [[UInt8]] = []
+            try store.forEachLatest(at: snapshot) { key, value in copied.append(key + [0xFF] + value) }
+            var inPlace: [[UInt8]] = []
+            try store.forEachLatestInPlace(at: snapshot) { key, value in inPlace.append(Array(key) + [0xFF] + Array(value)) }
+            #expect(inPlace == copied)
+        }
+    }
+
+    @Test("forEachLatestInPlace verifies each value before handing it out")
+    func forEachLatestInPlaceVerifies() throws {
+        let store = MVCCStore(checksum: CRC32Checksum(), verifyReads: true, leafCapacity: 8, chunkSize: 5)
+        for i in 0..<20 { store.install(key: T.key(i), value: T.bytes("value \(i)"), at: UInt64(i + 1)) }
+        #expect(store.corrupt(key: T.key(12), at: 13, flipping: 5))
+        var seen = 0
+        #expect { try store.forEachLatestInPlace(at: .max) { _, _ in seen += 1 } } throws: { error in
+            (error as? MantisError)?.code == .corruption && (error as? MantisError)?.context.key == T.key(12)
+        }
+        #expect(seen == 12)
     }
 }
