@@ -26,7 +26,6 @@ final class CheckpointBlockSink: @unchecked Sendable {
 
     let file: any StorageFile
     let checksum: any ChecksumAlgorithm
-    let temporaryPath: String
     /// Whether blocks are written on the sink's own thread.
     let background: Bool
     /// Where the next byte goes; also the number of bytes written.
@@ -39,11 +38,10 @@ final class CheckpointBlockSink: @unchecked Sendable {
     private let pending = Mutex<[PendingBlock]>([])
     private let firstFailure = Mutex<MantisError?>(nil)
 
-    init(file: any StorageFile, checksum: any ChecksumAlgorithm, temporaryPath: String, background: Bool) {
+    init(file: any StorageFile, checksum: any ChecksumAlgorithm, background: Bool) {
         self.file = file
         self.background = background
         self.checksum = checksum
-        self.temporaryPath = temporaryPath
     }
 
     /// The first error a block write hit, if any.

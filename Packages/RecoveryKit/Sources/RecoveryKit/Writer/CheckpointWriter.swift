@@ -141,7 +141,7 @@ public final class CheckpointWriter {
         try fileSystem.removeIfExists(temporaryPath)
         let file = try fileSystem.openFile(temporaryPath, options: .createNew)
         self.file = file
-        sink = CheckpointBlockSink(file: file, checksum: checksum, temporaryPath: temporaryPath, background: writesInBackground)
+        sink = CheckpointBlockSink(file: file, checksum: checksum, background: writesInBackground)
         let header = CheckpointHeader(
             lsn: lsn, nextTransactionID: nextTransactionID, createdAtNanoseconds: createdAtNanoseconds,
             codecIdentifier: codec.identifier, checksumIdentifier: checksum.identifier, blockSize: blockSize)

@@ -47,18 +47,26 @@ struct MVCCHashIndex {
     @inline(__always)
     private static func tag(of hash: Int) -> Int { hash | 1 }
 
-    /// The slot index holding `key` in `slots`, or nil. Compares tags first, keys on a match.
+    /// The index of the slot whose tag is `tag` and whose newest record `matches`, or nil: the
+    /// one probe loop every lookup uses. Compares tags first, records only on a tag match.
     @inline(__always)
-    private static func index(of key: [UInt8], tag: Int, in slots: UnsafeMutableBufferPointer<Slot>) -> Int? {
-        let base = slots.baseAddress!
-        let mask = slots.count - 1
+    private static func index(
+        tag: Int, in base: UnsafePointer<Slot>, count: Int, where matches: (MVCCVersionRecord) -> Bool
+    ) -> Int? {
+        let mask = count - 1
         var index = tag & mask
         while true {
             let found = base[index].tag
             if found == 0 { return nil }
-            if found == tag, base[index].newest!.hasKey(key) { return index }
+            if found == tag, matches(base[index].newest!) { return index }
             index = (index + 1) & mask
         }
+    }
+
+    /// The slot index holding `key` in `slots`, or nil.
+    @inline(__always)
+    private static func index(of key: [UInt8], tag: Int, in slots: UnsafeMutableBufferPointer<Slot>) -> Int? {
+        index(tag: tag, in: slots.baseAddress!, count: slots.count) { $0.hasKey(key) }
     }
 
     /// The entry of `key` and its newest record.
@@ -67,16 +75,8 @@ struct MVCCHashIndex {
         let tag = Self.tag(of: hash)
         return shards[Self.shard(of: hash)].slots.withUnsafeBufferPointer { slots in
             let base = slots.baseAddress!
-            let mask = slots.count - 1
-            var index = tag & mask
-            while true {
-                let found = base[index].tag
-                if found == 0 { return nil }
-                if found == tag, let newest = base[index].newest, newest.hasKey(key) {
-                    return (base[index].entry!, newest)
-                }
-                index = (index + 1) & mask
-            }
+            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
+            return (base[index].entry!, base[index].newest!)
         }
     }
 
@@ -98,19 +98,12 @@ struct MVCCHashIndex {
         let tag = Self.tag(of: hash)
         return shards[Self.shard(of: hash)].slots.withUnsafeMutableBufferPointer { slots in
             let base = slots.baseAddress!
-            let mask = slots.count - 1
-            var index = tag & mask
-            while true {
-                let found = base[index].tag
-                if found == 0 { return nil }
-                if found == tag, let previous = base[index].newest, previous.hasSameKey(as: record) {
-                    let entry = base[index].entry!
-                    let dropped = entry.replaceNewest(record)
-                    base[index].newest = entry.newest
-                    return (entry, previous, dropped)
-                }
-                index = (index + 1) & mask
-            }
+            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasSameKey(as: record) }) else { return nil }
+            let entry = base[index].entry!
+            let previous = base[index].newest!
+            let dropped = entry.replaceNewest(record)
+            base[index].newest = entry.newest
+            return (entry, previous, dropped)
         }
     }
 

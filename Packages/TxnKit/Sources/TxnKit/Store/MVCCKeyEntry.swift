@@ -46,9 +46,6 @@ final class MVCCKeyEntry {
         return index == 0 ? nil : older[index - 1]
     }
 
-    /// Adds `record` in commit order (it may be older than the newest: installs can arrive
-    /// slightly out of order). A record with an existing commit replaces it (a re-applied
-    /// commit is idempotent); the replaced record is returned.
     /// Replay: no snapshot older than `record` exists, so it replaces the newest version instead of
     /// pushing it into the history. Returns the version dropped.
     func replaceNewest(_ record: MVCCVersionRecord) -> MVCCVersionRecord? {
@@ -58,6 +55,9 @@ final class MVCCKeyEntry {
         return replaced
     }
 
+    /// Adds `record` in commit order (it may be older than the newest: installs can arrive
+    /// slightly out of order). A record with an existing commit replaces it (a re-applied
+    /// commit is idempotent); the replaced record is returned.
     func install(_ record: MVCCVersionRecord) -> MVCCVersionRecord? {
         let commit = record.commit
         let newestCommit = newest.commit

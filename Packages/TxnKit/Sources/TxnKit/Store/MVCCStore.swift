@@ -84,20 +84,9 @@ public final class MVCCStore: Sendable {
 
     // MARK: Installing commits
 
-    /// Replay of committed transactions in commit order while nobody reads: each commit's writes at
-    /// its timestamp, a whole batch under one lock hold, superseded versions dropped at once
-    /// (no snapshot older than the replay can exist).
-    public func installReplayed(_ commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)]) {
-        install(commits: commits, discardHistory: true)
-    }
-
     /// Installs committed transactions in commit order under one lock hold: each commit's writes
     /// at its timestamp, keeping older versions for the snapshots that still need them.
     public func install(commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)]) {
-        install(commits: commits, discardHistory: false)
-    }
-
-    private func install(commits: [(writes: [(key: [UInt8], value: [UInt8]?)], commit: UInt64)], discardHistory: Bool) {
         // Records, checksums and hashes before taking the lock, so the exclusive section only links.
         var prepared: [MVCCPreparedWrite] = []
         prepared.reserveCapacity(commits.reduce(0) { $0 + $1.writes.count })
@@ -114,7 +103,7 @@ public final class MVCCStore: Sendable {
         guard !prepared.isEmpty else { return }
         lock.withWriteLock {
             for write in prepared {
-                state.install(key: write.key, hash: write.hash, record: write.record, discardHistory: discardHistory)
+                state.install(key: write.key, hash: write.hash, record: write.record)
             }
         }
     }
@@ -124,7 +113,7 @@ public final class MVCCStore: Sendable {
     /// `>= commit`. A key written twice keeps the last write; re-installing a commit replaces
     /// its versions (so redo during recovery is idempotent).
     public func install(_ writes: [(key: [UInt8], value: [UInt8]?)], at commit: UInt64) {
-        install(commits: [(writes, commit)], discardHistory: false)
+        install(commits: [(writes, commit)])
     }
 
     /// Installs one write (see `install(_:at:)`).

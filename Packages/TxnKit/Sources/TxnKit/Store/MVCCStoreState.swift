@@ -35,55 +35,50 @@ final class MVCCStoreState: @unchecked Sendable {
     }
 
     /// Installs one write (under the exclusive lock).
-    func install(key: [UInt8], hash: Int, record: MVCCVersionRecord, discardHistory: Bool = false) {
+    func install(key: [UInt8], hash: Int, record: MVCCVersionRecord) {
         newestCommit = max(newestCommit, record.commit)
-        var added = MVCCVersionTally()
-        added.add(record)
         guard let (entry, newest) = hashed.find(key, hash: hash) else {
-            let entry = MVCCKeyEntry(newest: record)
-            hashed.insert(entry, hash: hash)
-            ordered.insert(entry, key: key)
-            keyBytes += key.count
-            if !record.isTombstone { liveKeys += 1 }
-            account(added: added, removed: MVCCVersionTally())
-            markCandidate(entry)
+            insertEntry(record, key: key, hash: hash)
             return
         }
-        let wasLive = !newest.isTombstone
-        var removed = MVCCVersionTally()
-        if let replaced = discardHistory ? entry.replaceNewest(record) : entry.install(record) { removed.add(replaced) }
+        let replaced = entry.install(record)
         if entry.newest !== newest { hashed.setNewest(entry.newest, of: key, hash: hash) }
-        let isLive = !entry.newest.isTombstone
-        if wasLive != isLive { liveKeys += isLive ? 1 : -1 }
-        account(added: added, removed: removed)
-        markCandidate(entry)
+        settle(entry, added: record, replaced: replaced, wasLive: !newest.isTombstone)
     }
 
     /// Installs one replayed write (under the exclusive lock) with its history discarded; the
     /// version it supersedes is appended to `dropped` instead of being released here.
     func installReplayed(_ record: MVCCVersionRecord, hash: Int, dropped: inout [MVCCVersionRecord]) {
         newestCommit = max(newestCommit, record.commit)
-        var added = MVCCVersionTally()
-        added.add(record)
         guard let (entry, previous, replaced) = hashed.replaceNewest(with: record, hash: hash) else {
-            let entry = MVCCKeyEntry(newest: record)
-            hashed.insert(entry, hash: hash)
-            let key = record.key
-            ordered.insert(entry, key: key)
-            keyBytes += key.count
-            if !record.isTombstone { liveKeys += 1 }
-            account(added: added, removed: MVCCVersionTally())
-            markCandidate(entry)
+            insertEntry(record, key: record.key, hash: hash)
             return
         }
+        if let replaced { dropped.append(replaced) }
+        settle(entry, added: record, replaced: replaced, wasLive: !previous.isTombstone)
+    }
+
+    /// A key's first version: a new entry in both indexes.
+    private func insertEntry(_ record: MVCCVersionRecord, key: [UInt8], hash: Int) {
+        let entry = MVCCKeyEntry(newest: record)
+        hashed.insert(entry, hash: hash)
+        ordered.insert(entry, key: key)
+        keyBytes += key.count
+        if !record.isTombstone { liveKeys += 1 }
+        settle(entry, added: record, replaced: nil, wasLive: nil)
+    }
+
+    /// The counts after `record` joined `entry` (replacing `replaced`, if any); `wasLive` is
+    /// whether the key was live before (nil: a new key, already counted).
+    private func settle(_ entry: MVCCKeyEntry, added record: MVCCVersionRecord, replaced: MVCCVersionRecord?, wasLive: Bool?) {
+        var added = MVCCVersionTally()
+        added.add(record)
         var removed = MVCCVersionTally()
-        if let replaced {
-            removed.add(replaced)
-            dropped.append(replaced)
+        if let replaced { removed.add(replaced) }
+        if let wasLive {
+            let isLive = !entry.newest.isTombstone
+            if wasLive != isLive { liveKeys += isLive ? 1 : -1 }
         }
-        let wasLive = !previous.isTombstone
-        let isLive = !entry.newest.isTombstone
-        if wasLive != isLive { liveKeys += isLive ? 1 : -1 }
         account(added: added, removed: removed)
         markCandidate(entry)
     }
