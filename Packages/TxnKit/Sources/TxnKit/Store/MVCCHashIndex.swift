@@ -80,6 +80,19 @@ struct MVCCHashIndex {
         }
     }
 
+    /// The version of `key` visible at `snapshot`, or nil. The entry is reached only when the
+    /// slot's cached newest record is too new, so the common read touches the slot and one record.
+    @inline(__always)
+    func version(of key: [UInt8], hash: Int, at snapshot: UInt64) -> MVCCVersionRecord? {
+        let tag = Self.tag(of: hash)
+        return shards[Self.shard(of: hash)].slots.withUnsafeBufferPointer { slots in
+            let base = slots.baseAddress!
+            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
+            let newest = base[index].newest.unsafelyUnwrapped
+            return newest.commit <= snapshot ? newest : base[index].entry.unsafelyUnwrapped.version(at: snapshot)
+        }
+    }
+
     /// Records `newest` as the newest record of `key`'s entry; false if the key is absent.
     @discardableResult
     mutating func setNewest(_ newest: MVCCVersionRecord, of key: [UInt8], hash: Int) -> Bool {

@@ -66,8 +66,7 @@ public final class MVCCStore: Sendable {
         let hash = MVCCBytes.hash(key)
         let record = try lock.withReadLock { () throws -> MVCCVersionRecord? in
             try state.checkSnapshot(snapshot)
-            guard let (entry, newest) = state.hashed.find(key, hash: hash) else { return nil }
-            return newest.commit <= snapshot ? newest : entry.version(at: snapshot)
+            return state.hashed.version(of: key, hash: hash, at: snapshot)
         }
         // Records are immutable: the value is copied and verified with the lock released.
         guard let record, let value = record.value else { return nil }

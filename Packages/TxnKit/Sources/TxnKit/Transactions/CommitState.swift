@@ -9,8 +9,8 @@ struct CommitState {
     var highestCommit: UInt64
     /// Active transactions' snapshots (for garbage collection), with a count per snapshot.
     var activeSnapshots: [UInt64: Int] = [:]
-    /// Transactions begun and not yet finished, with when they began.
-    var running: [UInt64: ContinuousClock.Instant] = [:]
+    /// Transactions begun and not yet finished, with when they began (`CoarseClock` nanoseconds).
+    var running: [UInt64: UInt64] = [:]
     var nextTransactionID: UInt64
     var statistics = TransactionStatistics()
 

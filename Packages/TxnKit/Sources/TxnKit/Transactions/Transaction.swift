@@ -12,7 +12,8 @@ public final class Transaction: Sendable {
     /// The snapshot (commit timestamp) snapshot and serializable reads are taken at.
     public let snapshot: UInt64
     let manager: TransactionManager
-    let deadline: ContinuousClock.Instant
+    /// `CoarseClock` nanoseconds after which the transaction is aborted at its next step.
+    let deadline: UInt64
     let state = Mutex(State())
 
     struct State {
@@ -33,7 +34,7 @@ public final class Transaction: Sendable {
         var ranges: [KeyRange]
     }
 
-    init(manager: TransactionManager, id: TransactionID, isolation: IsolationLevel, snapshot: UInt64, deadline: ContinuousClock.Instant) {
+    init(manager: TransactionManager, id: TransactionID, isolation: IsolationLevel, snapshot: UInt64, deadline: UInt64) {
         self.manager = manager
         self.id = id
         self.isolation = isolation
@@ -156,7 +157,8 @@ public final class Transaction: Sendable {
     }
 
     private func lockTimeout() -> Duration {
-        min(manager.options.lockTimeout, max(.zero, deadline - .now))
+        let now = CoarseClock.nanoseconds()
+        return min(manager.options.lockTimeout, now >= deadline ? .zero : .nanoseconds(Int64(clamping: deadline - now)))
     }
 
     /// Throws unless the transaction may still run (not finished, not past its deadline, not
@@ -174,7 +176,7 @@ public final class Transaction: Sendable {
 
     /// Throws (after aborting) if the transaction is past its deadline or a deadlock victim.
     private func checkLive() throws {
-        if ContinuousClock.now > deadline {
+        if CoarseClock.nanoseconds() > deadline {
             let error = MantisError(.transactionTimeout, "transaction \(id) ran longer than \(manager.options.transactionTimeout)",
                                     context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
             abort(after: error)

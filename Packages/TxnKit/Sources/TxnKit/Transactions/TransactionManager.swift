@@ -51,7 +51,7 @@ public final class TransactionManager: Sendable {
 
     /// Starts a transaction; snapshot and serializable transactions read as of now.
     public func begin(_ isolation: IsolationLevel = .snapshot) -> Transaction {
-        let now = ContinuousClock.now
+        let now = CoarseClock.nanoseconds()
         let (id, snapshot) = state.withLock { state -> (UInt64, UInt64) in
             let id = state.nextTransactionID
             state.nextTransactionID += 1
@@ -63,14 +63,14 @@ public final class TransactionManager: Sendable {
             return (id, snapshot)
         }
         return Transaction(manager: self, id: TransactionID(id), isolation: isolation, snapshot: snapshot,
-                           deadline: now + options.transactionTimeout)
+                           deadline: CoarseClock.deadline(after: options.transactionTimeout, from: now))
     }
 
     /// The longest-running transaction (begun, not yet committed or aborted) and how long it has run.
     public var oldestRunning: (id: TransactionID, age: Duration)? {
-        let now = ContinuousClock.now
+        let now = CoarseClock.nanoseconds()
         return state.withLock { state in
-            state.running.min { $0.value < $1.value }.map { (TransactionID($0.key), now - $0.value) }
+            state.running.min { $0.value < $1.value }.map { (TransactionID($0.key), .nanoseconds(Int64(clamping: now &- min(now, $0.value)))) }
         }
     }
 
