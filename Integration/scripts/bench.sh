@@ -11,6 +11,8 @@ work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
 trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
 want=${*:-baselines wal txn recovery checkpoint server}
 baselines=${BASELINES:-../shared/baselines/run.sh}
+# glibc's heap on transparent huge pages (see Docs/operations.md, "Memory").
+huge_pages=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
 
 for w in $want; do case $w in
 baselines)
@@ -24,9 +26,14 @@ wal)
   "$bin" wal verify "$(ls -d "$work"/bench-wal-*)" | head -2
   rm -rf "$work"/bench-wal-* ;;
 txn)
-  echo "--- bench txn (autocommit puts, 32 concurrent, sync)"; "$bin" bench txn --dir "$work" --writers 32 --count 64000 --json
-  echo "--- bench wal (same run, for the ratio)";              "$bin" bench wal --dir "$work" --writers 32 --count 64000 --durability sync --json
-  echo "--- bench txn (point reads, snapshot, one task)";     "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json ;;
+  # Three interleaved rounds: on a shared machine one pair alone says little about the ratio.
+  for round in 1 2 3; do
+    echo "--- round $round: bench txn (autocommit puts, 32 concurrent, sync)"; "$bin" bench txn --dir "$work" --writers 32 --count 64000 --json
+    echo "--- round $round: bench wal (32 writers, sync, for the ratio)";      "$bin" bench wal --dir "$work" --writers 32 --count 64000 --durability sync --json
+  done
+  echo "--- bench txn (point reads, snapshot, one task)"; "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
+  echo "--- the same with transparent huge pages for the heap ($huge_pages)"
+  GLIBC_TUNABLES=$huge_pages "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json ;;
 recovery)
   echo "--- bench recovery (10M records)"; "$bin" bench recovery --dir "$work" --records 10000000 --json ;;
 checkpoint)
