@@ -4,8 +4,8 @@ extension MVCCStore {
     /// Throws `.corruption` naming `key` if `value` does not match `checksum` (when verifying).
     @inline(__always)
     func verify(_ value: [UInt8], checksum: UInt32, key: [UInt8], commit: UInt64) throws {
-        guard verifyReads, let checksumAlgorithm else { return }
-        let actual = checksumAlgorithm.checksum(value)
+        // Called through the optional in place: binding it would copy the existential per read.
+        guard verifyReads, let actual = checksumAlgorithm?.checksum(value) else { return }
         if actual != checksum {
             throw MantisError.mvccChecksumMismatch(key: key, commit: commit, expected: checksum, actual: actual)
         }
