@@ -151,11 +151,14 @@ extension SegmentedWAL {
                 state.counters.groupCommits &+= 1
                 state.counters.groupCommittedRecords &+= recordCount
             }
+            // The next leader is woken first, so it is not queued behind the committers this
+            // round satisfies (their follow-up work would otherwise delay the next round).
+            var satisfied: [Waiter] = []
             var remaining: [Waiter] = []
             remaining.reserveCapacity(state.waiters.count)
             for waiter in state.waiters {
                 if (waiter.durable ? state.durableLSN : state.writtenLSN) >= waiter.target {
-                    waiter.continuation.resume(returning: .done)
+                    satisfied.append(waiter)
                 } else {
                     remaining.append(waiter)
                 }
@@ -165,6 +168,7 @@ extension SegmentedWAL {
             } else {
                 remaining.removeFirst().continuation.resume(returning: .lead)
             }
+            for waiter in satisfied { waiter.continuation.resume(returning: .done) }
             state.waiters = remaining
         }
     }
