@@ -20,7 +20,8 @@ public final class Database: Sendable {
     public let manager: TransactionManager
     public let wal: any WriteAheadLog
     public let store: MVCCStore
-    public let mode: DatabaseMode
+    /// The mode recovery left the database in at open.
+    public let modeAtOpen: DatabaseMode
     /// What recovery found and did (nil for an in-memory log).
     public let recovery: RecoveryReport?
     public let checkpointer: Checkpointer?
@@ -54,7 +55,7 @@ public final class Database: Sendable {
         self.manager = manager
         self.wal = wal
         self.store = manager.store
-        self.mode = mode
+        self.modeAtOpen = mode
         self.recovery = recovery
         self.checkpointer = checkpointer
         self.rpoMonitor = rpoMonitor
@@ -63,6 +64,17 @@ public final class Database: Sendable {
         self.logger = options.logger
     }
 
+    /// Safe mode if recovery left the database in it, or since the write-ahead log failed at
+    /// runtime: the log then accepts no writes until a restart recovers from what is on disk.
+    public var mode: DatabaseMode {
+        if modeAtOpen.isSafe { return modeAtOpen }
+        if let failure = wal.status.failure {
+            return .safe(reason: "the write-ahead log failed at runtime and accepts no writes until a restart recovers from it: \(failure)")
+        }
+        return .normal
+    }
+
+    /// True in safe mode (see `mode`): every write is refused.
     public var isReadOnly: Bool { mode.isSafe }
 
     /// Takes a checkpoint now; returns what was written.

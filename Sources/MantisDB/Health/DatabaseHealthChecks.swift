@@ -31,7 +31,7 @@ struct WALHealthCheck: HealthCheck {
     var name: String { "wal" }
     func check() async -> HealthCheckResult {
         let status = database.wal.status
-        if database.isReadOnly { return HealthCheckResult(name: name, status: .critical, reason: "no writable log in safe mode") }
+        if database.modeAtOpen.isSafe { return HealthCheckResult(name: name, status: .critical, reason: "no writable log in safe mode") }
         if let failure = status.failure {
             return HealthCheckResult(name: name, status: .critical, reason: "the write-ahead log failed and accepts no writes; restart to recover: \(failure)")
         }

@@ -92,6 +92,6 @@ extension Database {
 
     /// What the alert rules look at now.
     func alertRuleInputs() -> AlertRuleInputs {
-        AlertRuleInputs(wal: isReadOnly ? nil : wal.status, oldestTransaction: manager.oldestRunning.map { RunningTransaction(id: $0.id.rawValue, age: $0.age) })
+        AlertRuleInputs(wal: modeAtOpen.isSafe ? nil : wal.status, oldestTransaction: manager.oldestRunning.map { RunningTransaction(id: $0.id.rawValue, age: $0.age) })
     }
 }

@@ -29,7 +29,7 @@ extension TransactionManager {
             }
         } catch {
             finish(transaction, outcome: .aborted(Self.reason(for: error)))
-            throw error
+            throw Self.refusedByFailedLog(error)
         }
         do {
             try await wal.waitForDurability(of: lsn)
@@ -77,6 +77,14 @@ extension TransactionManager {
                 throw conflict("range \(range) scanned by this transaction is being written by another", key: key)
             }
         }
+    }
+
+    /// A commit the log refused to take because it had already failed: nothing was logged, and
+    /// nothing will be until a restart, so the database is read-only (`readOnly`, the log's
+    /// failure as the cause). A commit caught by the failure itself keeps `walFailed`.
+    static func refusedByFailedLog(_ error: any Error) -> any Error {
+        guard let error = error as? MantisError, error.code == .walFailed else { return error }
+        return MantisError(.readOnly, "read-only: \(error.message)", context: ErrorContext(operation: "commit"), cause: error)
     }
 
     private func conflict(_ message: String, key: [UInt8]?) -> MantisError {
