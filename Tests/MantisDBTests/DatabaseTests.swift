@@ -57,6 +57,29 @@ import TxnKit
         try await again.close()
     }
 
+    @Test("an idle transaction past transactions.timeout loses its locks within a collection interval")
+    func idleTransactionIsReaped() async throws {
+        var options = options("/db")
+        options.fileSystem = FaultInjectingFileSystem(seed: 81)
+        options.transactions.transactionTimeout = .milliseconds(200)
+        options.transactions.lockTimeout = .seconds(60)
+        options.garbageCollectionInterval = .milliseconds(50)
+        let db = try await Database.open(options)
+        let idle = try db.begin(.snapshot)
+        try await idle.put(Array("k".utf8), Array("idle".utf8))
+        // The periodic reaper aborts it with no further step by its owner, releasing its lock.
+        let limit = ContinuousClock.now + .seconds(20)
+        while db.manager.statistics.aborted["transaction_timeout"] != 1, ContinuousClock.now < limit {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(db.manager.statistics.aborted["transaction_timeout"] == 1)
+        #expect(db.manager.lockManager.snapshot().entries.isEmpty)
+        try await db.put(Array("k".utf8), Array("writer".utf8))
+        await #expect(throws: MantisError.self) { try await idle.commit() }
+        #expect(try db.get(Array("k".utf8)) == Array("writer".utf8))
+        try await db.close()
+    }
+
     @Test("transaction() retries serialization failures until the body succeeds")
     func retries() async throws {
         let dir = try makeTemporaryDirectory()

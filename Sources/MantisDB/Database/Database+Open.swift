@@ -167,6 +167,7 @@ extension Database {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     guard let database else { return }
+                    database.manager.abortExpired()
                     database.manager.collectGarbage()
                 }
             }

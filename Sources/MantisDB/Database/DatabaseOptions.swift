@@ -41,7 +41,9 @@ public struct DatabaseOptions: Sendable {
     public var alertSinks: [any AlertSink] = []
     /// Metrics, alert rules and policy, the audit trail.
     public var observability = DatabaseObservability.Options()
-    /// How often superseded versions no snapshot can see are freed (nil: only under memory pressure).
+    /// How often superseded versions no snapshot can see are freed (nil: only under memory
+    /// pressure), and transactions past `transactions.transactionTimeout` aborted (nil: only at
+    /// their next step).
     public var garbageCollectionInterval: Duration? = .seconds(1)
     /// More guards consulted before every commit's writes are logged.
     public var writeAdmission: [any WriteAdmission] = []

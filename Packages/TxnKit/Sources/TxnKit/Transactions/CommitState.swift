@@ -9,8 +9,9 @@ struct CommitState {
     var highestCommit: UInt64
     /// Active transactions' snapshots (for garbage collection), with a count per snapshot.
     var activeSnapshots: [UInt64: Int] = [:]
-    /// Transactions begun and not yet finished, with when they began (`CoarseClock` nanoseconds).
-    var running: [UInt64: UInt64] = [:]
+    /// Transactions begun and not yet finished, with when they began. Held strongly, so one
+    /// its owner dropped unfinished still expires (`abortExpired`).
+    var running: [UInt64: (began: ContinuousClock.Instant, transaction: Transaction)] = [:]
     var nextTransactionID: UInt64
     var statistics = TransactionStatistics()
 

@@ -20,6 +20,8 @@ public final class Transaction: Sendable {
         enum Status { case active, committing, finished }
         var status = Status.active
         var committed = false
+        /// Aborted by `TransactionManager.abortExpired`.
+        var expired = false
         var writes = WriteSet()
         var writeBytes = 0
         var locked: Set<KeyBytes> = []
@@ -52,7 +54,7 @@ public final class Transaction: Sendable {
     public func get(_ key: [UInt8]) async throws -> [UInt8]? {
         // The status check and the own-writes lookup under one hold of the mutex.
         let own = try state.withLock { state -> [UInt8]?? in
-            guard state.status == .active else { throw closedError(state.status) }
+            guard state.status == .active else { throw closedError(state) }
             return state.writes.isEmpty ? nil : state.writes.lookup(key)
         }
         try checkLive()
@@ -115,7 +117,16 @@ public final class Transaction: Sendable {
                 throw error
             }
             manager.recordLockWait(.now - start)
-            state.withLock { _ = $0.locked.insert(KeyBytes(key)) }
+            let stillActive = state.withLock { state -> Bool in
+                guard state.status == .active else { return false }
+                state.locked.insert(KeyBytes(key))
+                return true
+            }
+            if !stillActive {
+                // Expired (or aborted) while waiting: its locks were released without this one.
+                manager.lockManager.releaseAll(for: id)
+                throw state.withLock { closedError($0) }
+            }
             if isolation != .readCommitted, let latest = manager.store.latestCommit(of: key), latest > snapshot {
                 let error = MantisError(
                     .serializationFailure,
@@ -164,21 +175,27 @@ public final class Transaction: Sendable {
     /// Throws unless the transaction may still run (not finished, not past its deadline, not
     /// chosen as a deadlock victim); an expired or wounded transaction is aborted first.
     func checkUsable() throws {
-        let status = state.withLock { $0.status }
-        guard status == .active else { throw closedError(status) }
+        try state.withLock { state in
+            guard state.status == .active else { throw closedError(state) }
+        }
         try checkLive()
     }
 
-    private func closedError(_ status: State.Status) -> MantisError {
-        MantisError(.transactionClosed, "transaction \(id) is \(status == .committing ? "committing" : "finished")",
+    private func closedError(_ state: State) -> MantisError {
+        if state.expired { return timeoutError() }
+        return MantisError(.transactionClosed, "transaction \(id) is \(state.status == .committing ? "committing" : "finished")",
+                           context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+    }
+
+    private func timeoutError() -> MantisError {
+        MantisError(.transactionTimeout, "transaction \(id) ran longer than \(manager.options.transactionTimeout) and was aborted",
                     context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
     }
 
     /// Throws (after aborting) if the transaction is past its deadline or a deadlock victim.
     private func checkLive() throws {
         if CoarseClock.nanoseconds() > deadline {
-            let error = MantisError(.transactionTimeout, "transaction \(id) ran longer than \(manager.options.transactionTimeout)",
-                                    context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+            let error = timeoutError()
             abort(after: error)
             throw error
         }
@@ -200,6 +217,16 @@ public final class Transaction: Sendable {
         return state.withLock { state in
             state.status = .committing
             return CommitWork(writes: state.writes.writes, reads: state.reads, ranges: state.ranges)
+        }
+    }
+
+    /// Marks an active (not committing) transaction finished as expired; false otherwise.
+    func expire() -> Bool {
+        state.withLock { state in
+            guard state.status == .active else { return false }
+            state.status = .finished
+            state.expired = true
+            return true
         }
     }
 

@@ -100,6 +100,11 @@ extension TransactionManager {
     /// Ends a transaction: releases its locks and snapshot, counts the outcome.
     func finish(_ transaction: Transaction, outcome: Outcome) {
         guard transaction.markFinished(committed: { if case .aborted = outcome { return false }; return true }()) else { return }
+        release(transaction, outcome: outcome)
+    }
+
+    /// The bookkeeping of a transaction just marked finished: locks, snapshot, counts.
+    func release(_ transaction: Transaction, outcome: Outcome) {
         lockManager.releaseAll(for: transaction.id)
         state.withLock { state in
             state.unregister(snapshot: transaction.snapshot)

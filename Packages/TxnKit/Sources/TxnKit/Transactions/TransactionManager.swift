@@ -51,26 +51,46 @@ public final class TransactionManager: Sendable {
 
     /// Starts a transaction; snapshot and serializable transactions read as of now.
     public func begin(_ isolation: IsolationLevel = .snapshot) -> Transaction {
-        let now = CoarseClock.nanoseconds()
-        let (id, snapshot) = state.withLock { state -> (UInt64, UInt64) in
+        let now = ContinuousClock.now  // exact, for `oldestRunning`
+        let deadline = CoarseClock.deadline(after: options.transactionTimeout)
+        return state.withLock { state -> Transaction in
             let id = state.nextTransactionID
             state.nextTransactionID += 1
             let snapshot = state.visible
             state.register(snapshot: snapshot)
-            state.running[id] = now
+            let transaction = Transaction(manager: self, id: TransactionID(id), isolation: isolation, snapshot: snapshot, deadline: deadline)
+            state.running[id] = (now, transaction)
             state.statistics.begun += 1
             state.statistics.active += 1
-            return (id, snapshot)
+            return transaction
         }
-        return Transaction(manager: self, id: TransactionID(id), isolation: isolation, snapshot: snapshot,
-                           deadline: CoarseClock.deadline(after: options.transactionTimeout, from: now))
+    }
+
+    /// Aborts every transaction past `options.transactionTimeout` that is not committing:
+    /// its locks and snapshot are released now, not at its owner's next step (an idle or
+    /// abandoned transaction would otherwise hold its locks indefinitely). The owner's next call
+    /// throws `transactionTimeout`. `Database` calls this every second; call it periodically when
+    /// using a manager directly. Returns how many were aborted.
+    @discardableResult
+    public func abortExpired() -> Int {
+        let now = CoarseClock.nanoseconds()
+        let expired = state.withLock { state in
+            state.running.values.compactMap { $0.transaction.deadline < now ? $0.transaction : nil }
+        }
+        var count = 0
+        for transaction in expired where transaction.expire() {
+            release(transaction, outcome: .aborted(MantisError.Code.transactionTimeout.rawValue))
+            count += 1
+        }
+        if count > 0 { logger.warning("aborted transactions past the transaction timeout", metadata: ["count": "\(count)"]) }
+        return count
     }
 
     /// The longest-running transaction (begun, not yet committed or aborted) and how long it has run.
     public var oldestRunning: (id: TransactionID, age: Duration)? {
-        let now = CoarseClock.nanoseconds()
+        let now = ContinuousClock.now
         return state.withLock { state in
-            state.running.min { $0.value < $1.value }.map { (TransactionID($0.key), .nanoseconds(Int64(clamping: now &- min(now, $0.value)))) }
+            state.running.min { $0.value.began < $1.value.began }.map { (TransactionID($0.key), now - $0.value.began) }
         }
     }
 

@@ -1,6 +1,7 @@
 /// Limits of the transaction manager.
 public struct TransactionManagerOptions: Sendable {
-    /// A transaction older than this is aborted at its next step (`transactionTimeout`).
+    /// A transaction older than this is aborted (`transactionTimeout`): at its next step, or by
+    /// `TransactionManager.abortExpired` if it is idle.
     public var transactionTimeout: Duration = .seconds(60)
     /// The longest a lock request waits (`lockTimeout`).
     public var lockTimeout: Duration = .seconds(5)

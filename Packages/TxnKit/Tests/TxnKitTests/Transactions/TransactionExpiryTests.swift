@@ -1,0 +1,81 @@
+import IntegrityKit
+import MantisCore
+import Testing
+@testable import TxnKit
+
+/// `TransactionManager.abortExpired`: transactions past the timeout lose their locks at once,
+/// not at their owner's next step.
+@Suite("Transaction expiry") struct TransactionExpiryTests {
+    @Test("an idle transaction past its timeout is aborted by abortExpired: its locks are free at once")
+    func idleTransactionExpires() async throws {
+        var options = TransactionManagerOptions()
+        options.transactionTimeout = .milliseconds(50)
+        options.lockTimeout = .seconds(30)
+        let db = try TestDatabase(fileSystem: .init(seed: 2), options: options)
+        let idle = db.manager.begin(.snapshot)
+        try await idle.put(bytes("k"), bytes("idle"))
+        #expect(db.manager.abortExpired() == 0, "not expired yet")
+        try await Task.sleep(for: .milliseconds(120))
+        #expect(db.manager.abortExpired() == 1)
+        #expect(idle.isFinished)
+        #expect(db.manager.lockManager.snapshot().entries.isEmpty, "the idle transaction's lock is released")
+        // Another writer takes the key at once (it would otherwise wait the 30 s lock timeout).
+        let started = ContinuousClock.now
+        let writer = db.manager.begin(.snapshot)
+        try await writer.put(bytes("k"), bytes("writer"))
+        try await writer.commit()
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // The owner's next step reports the timeout; nothing of it remains.
+        await expectCode(.transactionTimeout) { try await idle.get(bytes("k")) }
+        await expectCode(.transactionTimeout) { try await idle.commit() }
+        #expect(try db.contents() == [bytes("k"): bytes("writer")])
+        #expect(db.manager.statistics.aborted["transaction_timeout"] == 1)
+        #expect(db.manager.statistics.active == 0)
+        #expect(db.manager.abortExpired() == 0, "aborted once")
+    }
+
+    @Test("expiry while waiting for a lock: the waiter fails, keeps no lock, and the key is free")
+    func expiresWhileWaiting() async throws {
+        var options = TransactionManagerOptions()
+        options.transactionTimeout = .milliseconds(100)
+        options.lockTimeout = .seconds(30)
+        let db = try TestDatabase(fileSystem: .init(seed: 3), options: options)
+        let holder = db.manager.begin(.readCommitted)
+        try await holder.put(bytes("k"), bytes("holder"))
+        let waiter = db.manager.begin(.readCommitted)
+        let waiting = Task { try await waiter.put(bytes("k"), bytes("waiter")) }
+        try await Task.sleep(for: .milliseconds(200))
+        // The holder expires here; the waiter too, unless its lock wait (bounded by its deadline)
+        // ended first. Either way the holder's release may grant `k` to an expired waiter,
+        // which must give it back.
+        #expect(db.manager.abortExpired() >= 1)
+        await #expect(throws: MantisError.self) { try await waiting.value }
+        #expect(db.manager.lockManager.snapshot().entries.isEmpty, "no lock is left behind")
+        let after = db.manager.begin(.readCommitted)
+        try await after.put(bytes("k"), bytes("after"))
+        try await after.commit()
+        #expect(try db.contents() == [bytes("k"): bytes("after")])
+    }
+
+    @Test("a committing transaction is never expired: its outcome belongs to the log")
+    func committingDoesNotExpire() async throws {
+        let wal = GatedWAL(holdThrough: LSN(1))
+        let manager = TransactionManager(store: MVCCStore(checksum: CRC32Checksum()), wal: wal,
+                                         lockManager: WaitForGraphLockManager(defaultTimeout: .seconds(5)),
+                                         lastCommit: 0, nextTransactionID: TransactionID(1))
+        let txn = manager.begin(.snapshot)
+        try await txn.put(bytes("k"), bytes("v"))
+        let committing = Task { try await txn.commit() }
+        let limit = ContinuousClock.now + .seconds(30)
+        while wal.held == 0, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
+        try #require(wal.held == 1, "the commit reached its durability wait")
+        // What abortExpired does to each transaction past its deadline: refused while committing.
+        #expect(!txn.expire())
+        wal.open()
+        try await committing.value
+        #expect(txn.isCommitted)
+        let reader = manager.begin(.snapshot)
+        #expect(try await reader.get(bytes("k")) == bytes("v"))
+        try await reader.commit()
+    }
+}
