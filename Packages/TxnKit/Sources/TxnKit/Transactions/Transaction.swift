@@ -214,7 +214,10 @@ public final class Transaction: Sendable {
     /// Moves to committing and hands over what commit needs.
     func beginCommit() throws -> CommitWork {
         try checkUsable()
-        return state.withLock { state in
+        return try state.withLock { state in
+            // Checked again under the same hold that moves to committing: `abortExpired` may
+            // have finished it since `checkUsable` (and released its locks).
+            guard state.status == .active else { throw closedError(state) }
             state.status = .committing
             return CommitWork(writes: state.writes.writes, reads: state.reads, ranges: state.ranges)
         }
