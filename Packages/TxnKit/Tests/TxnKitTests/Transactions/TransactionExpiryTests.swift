@@ -6,16 +6,22 @@ import Testing
 /// `TransactionManager.abortExpired`: transactions past the timeout lose their locks at once,
 /// not at their owner's next step.
 @Suite("Transaction expiry") struct TransactionExpiryTests {
+    /// A database whose transactions expire after `timeout`; lock waits are long (30 s), so a
+    /// test finishing quickly shows the reaper, not a lock timeout, freed the key.
+    func database(timeout: Duration, seed: UInt64) throws -> TestDatabase {
+        var options = TransactionManagerOptions()
+        options.transactionTimeout = timeout
+        options.lockTimeout = .seconds(30)
+        return try TestDatabase(fileSystem: .init(seed: seed), options: options)
+    }
+
     @Test("an idle transaction past its timeout is aborted by abortExpired: its locks are free at once")
     func idleTransactionExpires() async throws {
-        var options = TransactionManagerOptions()
-        options.transactionTimeout = .milliseconds(50)
-        options.lockTimeout = .seconds(30)
-        let db = try TestDatabase(fileSystem: .init(seed: 2), options: options)
+        let db = try database(timeout: .milliseconds(300), seed: 2)
         let idle = db.manager.begin(.snapshot)
         try await idle.put(bytes("k"), bytes("idle"))
         #expect(db.manager.abortExpired() == 0, "not expired yet")
-        try await Task.sleep(for: .milliseconds(120))
+        try await Task.sleep(for: .milliseconds(500))
         #expect(db.manager.abortExpired() == 1)
         #expect(idle.isFinished)
         #expect(db.manager.lockManager.snapshot().entries.isEmpty, "the idle transaction's lock is released")
@@ -36,10 +42,7 @@ import Testing
 
     @Test("expiry while waiting for a lock: the waiter fails, keeps no lock, and the key is free")
     func expiresWhileWaiting() async throws {
-        var options = TransactionManagerOptions()
-        options.transactionTimeout = .milliseconds(100)
-        options.lockTimeout = .seconds(30)
-        let db = try TestDatabase(fileSystem: .init(seed: 3), options: options)
+        let db = try database(timeout: .milliseconds(100), seed: 3)
         let holder = db.manager.begin(.readCommitted)
         try await holder.put(bytes("k"), bytes("holder"))
         let waiter = db.manager.begin(.readCommitted)
