@@ -20,8 +20,9 @@ public enum CoarseClock {
         return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
     }
 
-    /// `now + duration` in this clock's nanoseconds, saturating (a negative duration counts as 0).
-    public static func deadline(after duration: Duration, from now: UInt64 = nanoseconds()) -> UInt64 {
+    /// Now plus `duration` in this clock's nanoseconds, saturating (a negative duration counts as 0).
+    public static func deadline(after duration: Duration) -> UInt64 {
+        let now = nanoseconds()
         let (seconds, attoseconds) = duration.components
         guard seconds >= 0 else { return now }
         let (wholeNanos, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)

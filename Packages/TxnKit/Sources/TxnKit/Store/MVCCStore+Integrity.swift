@@ -4,21 +4,27 @@ extension MVCCStore {
     /// Throws `.corruption` naming `key` if `value` does not match `checksum` (when verifying).
     @inline(__always)
     func verify(_ value: [UInt8], checksum: UInt32, key: [UInt8], commit: UInt64) throws {
-        // Called through the optional in place: binding it would copy the existential per read.
-        guard verifyReads, let actual = checksumAlgorithm?.checksum(value) else { return }
-        if actual != checksum {
-            throw MantisError.mvccChecksumMismatch(key: key, commit: commit, expected: checksum, actual: actual)
+        try value.withUnsafeBytes { value in
+            try key.withUnsafeBytes { try verify(value, checksum: checksum, key: $0, commit: commit) }
         }
     }
 
     /// `verify` for bytes read in place; the key is copied only into the error.
     @inline(__always)
     func verify(_ value: UnsafeRawBufferPointer, checksum: UInt32, key: UnsafeRawBufferPointer, commit: UInt64) throws {
-        guard verifyReads, let checksumAlgorithm else { return }
-        let actual = checksumAlgorithm.checksum(value)
+        // Called through the optional in place: binding it would copy the existential per read.
+        guard verifyReads, let actual = checksumAlgorithm?.checksum(value) else { return }
         if actual != checksum {
             throw MantisError.mvccChecksumMismatch(key: Array(key), commit: commit, expected: checksum, actual: actual)
         }
+    }
+
+    /// The checksum a new version record stores for `value` (0 for a tombstone, or without a
+    /// checksum algorithm).
+    @inline(__always)
+    func valueChecksum(_ value: UnsafeRawBufferPointer?) -> UInt32 {
+        guard let value else { return 0 }
+        return checksumAlgorithm?.checksum(value) ?? 0
     }
 
     /// Test hook: flips bit `bit` (0 = lowest bit of the first byte) of the stored value of

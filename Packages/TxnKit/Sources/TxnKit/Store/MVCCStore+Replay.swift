@@ -9,10 +9,8 @@ extension MVCCStore {
     /// A replayed write of `key` (`value` nil = a delete) at `commit`: copies the bytes into one
     /// version record and computes its value checksum and key hash.
     func replayedWrite(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?, commit: UInt64) -> MVCCReplayedWrite {
-        var checksum: UInt32 = 0
-        if let value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
-        return MVCCReplayedWrite(
-            record: .make(key: key, value: value, commit: commit, checksum: checksum),
+        MVCCReplayedWrite(
+            record: .make(key: key, value: value, commit: commit, checksum: valueChecksum(value)),
             hash: MVCCBytes.hash(key))
     }
 

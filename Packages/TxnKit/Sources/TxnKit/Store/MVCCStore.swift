@@ -91,8 +91,7 @@ public final class MVCCStore: Sendable {
         prepared.reserveCapacity(commits.reduce(0) { $0 + $1.writes.count })
         for (writes, commit) in commits {
             for write in writes {
-                var checksum: UInt32 = 0
-                if let value = write.value, let checksumAlgorithm { checksum = checksumAlgorithm.checksum(value) }
+                let checksum = write.value.map { value in value.withUnsafeBytes { valueChecksum($0) } } ?? 0
                 prepared.append(MVCCPreparedWrite(
                     key: write.key, hash: MVCCBytes.hash(write.key),
                     record: .make(key: write.key, value: write.value, commit: commit, checksum: checksum)
