@@ -92,7 +92,7 @@ import TxnKit
                 group.addTask {
                     try await db.transaction(isolation: .serializable) { txn in
                         attempts.update { $0 += 1 }
-                        let value = try await txn.get(Array("n".utf8))![0]
+                        let value = try txn.get(Array("n".utf8))![0]
                         try await Task.sleep(for: .milliseconds(2))
                         try await txn.put(Array("n".utf8), [value + 1])
                     }

@@ -119,7 +119,7 @@ struct BenchTxnCommand: AsyncParsableCommand {
         var found = 0
         let start = ContinuousClock.now
         for i in 0..<count {
-            if try await transaction.get(probes[i % probes.count]) != nil { found += 1 }
+            if try transaction.get(probes[i % probes.count]) != nil { found += 1 }
         }
         let elapsed = ContinuousClock.now - start
         try await transaction.commit()

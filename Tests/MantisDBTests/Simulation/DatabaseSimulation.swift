@@ -265,8 +265,8 @@ struct DatabaseSimulation {
         let from = next(Self.accounts), to = (from + 1 + next(Self.accounts - 1)) % Self.accounts
         let amount = next(5) + 1
         do {
-            let a = Int(try await txn.get(Self.account(from))?.first ?? 0)
-            let b = Int(try await txn.get(Self.account(to))?.first ?? 0)
+            let a = Int(try txn.get(Self.account(from))?.first ?? 0)
+            let b = Int(try txn.get(Self.account(to))?.first ?? 0)
             guard a >= amount, b + amount < 256 else { txn.rollback(); return }
             let newA = [UInt8(a - amount)], newB = [UInt8(b + amount)]
             try await txn.put(Self.account(from), newA)

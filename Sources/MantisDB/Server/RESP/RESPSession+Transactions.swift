@@ -77,7 +77,7 @@ extension RESPSession {
                 let store = server.database.store
                 let replies = try await server.database.transaction(isolation: .serializable) { transaction -> [RESPValue]? in
                     for (key, snapshot) in watched {
-                        _ = try await transaction.get(key)
+                        _ = try transaction.get(key)
                         if let latest = store.latestCommit(of: key), latest > (snapshot ?? 0) { return nil }
                     }
                     var replies: [RESPValue] = []

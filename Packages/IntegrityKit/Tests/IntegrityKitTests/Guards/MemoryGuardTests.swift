@@ -138,7 +138,7 @@ import WALKit
         #expect(error.code == .memoryLimit)
         // Reads continue, and see every acknowledged write.
         let reader = manager.begin()
-        for (key, value) in latest { #expect(try await reader.get(Fixture.key(key)) == value) }
+        for (key, value) in latest { #expect(try reader.get(Fixture.key(key)) == value) }
         reader.rollback()
         #expect(collected.load(ordering: .relaxed) == 0, "nothing can be collected while the snapshot is pinned")
 

@@ -87,7 +87,7 @@ final class AssembledDatabase: Sendable {
         if let manager {
             let transaction = manager.begin(.snapshot)
             defer { transaction.rollback() }
-            return try await transaction.get(key)
+            return try transaction.get(key)
         }
         return try state.store.get(key, at: UInt64.max >> 1)
     }

@@ -50,8 +50,9 @@ public final class Transaction: Sendable {
 
     // MARK: Reads
 
-    /// The value of `key` as this transaction sees it (its own writes first).
-    public func get(_ key: [UInt8]) async throws -> [UInt8]? {
+    /// The value of `key` as this transaction sees it (its own writes first). Never waits: reads
+    /// take no locks (they read the MVCC snapshot), so the call is synchronous.
+    public func get(_ key: [UInt8]) throws -> [UInt8]? {
         // The status check and the own-writes lookup under one hold of the mutex.
         let own = try state.withLock { state -> [UInt8]?? in
             guard state.status == .active else { throw closedError(state) }

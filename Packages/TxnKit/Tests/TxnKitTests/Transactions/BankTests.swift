@@ -35,8 +35,8 @@ import TxnKit
                         if to == from { to = (to + 1) % Self.accounts }
                         let amount = Int(random.next() % 50) + 1
                         try await retrying(db.manager, isolation) { txn in
-                            let a = decode(try await txn.get(Self.account(from)))
-                            let b = decode(try await txn.get(Self.account(to)))
+                            let a = decode(try txn.get(Self.account(from)))
+                            let b = decode(try txn.get(Self.account(to)))
                             try await txn.put(Self.account(from), encode(a - amount))
                             try await txn.put(Self.account(to), encode(b + amount))
                         }
@@ -76,7 +76,7 @@ import TxnKit
                 group.addTask {
                     for _ in 0..<perTask {
                         try await retrying(db.manager, .serializable, attempts: 10_000) { txn in
-                            let value = decode(try await txn.get(bytes("counter")))
+                            let value = decode(try txn.get(bytes("counter")))
                             try await txn.put(bytes("counter"), encode(value + 1))
                         }
                     }

@@ -61,7 +61,7 @@ import TxnKit
             #expect(error.code == .readOnly && error.hasCode(.walFailed), "got \(error)")
         }
         #expect(db.manager.statistics.aborted["wal_failed"] == 2)
-        #expect(try await db.manager.begin(.snapshot).get(bytes("before")) == bytes("ok"))
+        #expect(try db.manager.begin(.snapshot).get(bytes("before")) == bytes("ok"))
         fs.removeAllFaults()
         let reopened = try await db.crashAndReopen(.dropUnsynced)
         #expect(try reopened.contents()[bytes("before")] == bytes("ok"))

@@ -14,8 +14,8 @@ import TxnKit
         let txn = db.manager.begin(.snapshot)
         try await txn.put(bytes("b"), bytes("2"))
         try await txn.delete(bytes("c"))
-        #expect(try await txn.get(bytes("b")) == bytes("2"))
-        #expect(try await txn.get(bytes("c")) == nil)
+        #expect(try txn.get(bytes("b")) == bytes("2"))
+        #expect(try txn.get(bytes("c")) == nil)
         let scanned = try await txn.scan(.all).map { String(decoding: $0.key, as: UTF8.self) }
         #expect(scanned == ["a", "b"])
         #expect(try await txn.scan(.all, limit: 1).count == 1)
@@ -38,7 +38,7 @@ import TxnKit
                             try await txn.put(key, value)
                             try await txn.commit()
                             let reader = db.manager.begin(.snapshot)
-                            let seen = try await reader.get(key)
+                            let seen = try reader.get(key)
                             reader.rollback()
                             if seen != value {
                                 problems.append("writer \(writer) committed \(round), next transaction read \(seen.map { String(decoding: $0, as: UTF8.self) } ?? "nil")")
@@ -66,8 +66,8 @@ import TxnKit
             // Each doctor checks that the other is on call, then goes off call.
             let t1 = db.manager.begin(isolation)
             let t2 = db.manager.begin(isolation)
-            #expect(try await t1.get(bytes("bob")) == bytes("on"))
-            #expect(try await t2.get(bytes("alice")) == bytes("on"))
+            #expect(try t1.get(bytes("bob")) == bytes("on"))
+            #expect(try t2.get(bytes("alice")) == bytes("on"))
             try await t1.put(bytes("alice"), bytes("off"))
             try await t2.put(bytes("bob"), bytes("off"))
             try await t1.commit()
@@ -92,7 +92,7 @@ import TxnKit
                                          lastCommit: 0, nextTransactionID: TransactionID(1))
         let validated = manager.begin(.serializable)
         if access == "read" {
-            #expect(try await validated.get(bytes("k")) == nil)
+            #expect(try validated.get(bytes("k")) == nil)
         } else {
             #expect(try await validated.scan(KeyRange(lower: bytes("j"), upper: bytes("l"))).isEmpty)
         }
@@ -108,8 +108,8 @@ import TxnKit
         wal.open()
         try await committing.value
         let after = manager.begin(.snapshot)
-        #expect(try await after.get(bytes("k")) == bytes("v"))
-        #expect(try await after.get(bytes("other")) == nil, "the failed transaction left nothing")
+        #expect(try after.get(bytes("k")) == bytes("v"))
+        #expect(try after.get(bytes("other")) == nil, "the failed transaction left nothing")
         try await after.commit()
     }
 
@@ -119,8 +119,8 @@ import TxnKit
         try await retrying(db.manager, .snapshot) { try await $0.put(bytes("x"), encode(10)) }
         let t1 = db.manager.begin(isolation)
         let t2 = db.manager.begin(isolation)
-        let v1 = decode(try await t1.get(bytes("x")))
-        let v2 = decode(try await t2.get(bytes("x")))
+        let v1 = decode(try t1.get(bytes("x")))
+        let v2 = decode(try t2.get(bytes("x")))
         try await t1.put(bytes("x"), encode(v1 + 1))
         let second = Task { try await t2.put(bytes("x"), encode(v2 + 1)); try await t2.commit() }
         try await Task.sleep(for: .milliseconds(20))
@@ -168,7 +168,7 @@ import TxnKit
         let before = db.wal.status.appendedRecords
         for isolation in IsolationLevel.allCases {
             let txn = db.manager.begin(isolation)
-            _ = try await txn.get(bytes("k"))
+            _ = try txn.get(bytes("k"))
             _ = try await txn.scan(.all)
             try await txn.commit()
         }
@@ -183,8 +183,8 @@ import TxnKit
         let snap = db.manager.begin(.snapshot)
         let rc = db.manager.begin(.readCommitted)
         try await retrying(db.manager, .snapshot) { try await $0.put(bytes("k"), bytes("v2")) }
-        #expect(try await snap.get(bytes("k")) == bytes("v1"))
-        #expect(try await rc.get(bytes("k")) == bytes("v2"))
+        #expect(try snap.get(bytes("k")) == bytes("v1"))
+        #expect(try rc.get(bytes("k")) == bytes("v2"))
         snap.rollback()
         rc.rollback()
     }

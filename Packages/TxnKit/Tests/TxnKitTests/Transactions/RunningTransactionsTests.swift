@@ -19,7 +19,7 @@ import TxnKit
         #expect(db.manager.oldestRunning == nil)
         // A read-only commit ends it too.
         let reader = db.manager.begin(.snapshot)
-        _ = try await reader.get(bytes("k"))
+        _ = try reader.get(bytes("k"))
         try await reader.commit()
         #expect(db.manager.oldestRunning == nil)
     }

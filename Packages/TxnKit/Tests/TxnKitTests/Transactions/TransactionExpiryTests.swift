@@ -32,7 +32,7 @@ import Testing
         try await writer.commit()
         #expect(ContinuousClock.now - started < .seconds(5))
         // The owner's next step reports the timeout; nothing of it remains.
-        await expectCode(.transactionTimeout) { try await idle.get(bytes("k")) }
+        await expectCode(.transactionTimeout) { try idle.get(bytes("k")) }
         await expectCode(.transactionTimeout) { try await idle.commit() }
         #expect(try db.contents() == [bytes("k"): bytes("writer")])
         #expect(db.manager.statistics.aborted["transaction_timeout"] == 1)
@@ -78,7 +78,7 @@ import Testing
         try await committing.value
         #expect(txn.isCommitted)
         let reader = manager.begin(.snapshot)
-        #expect(try await reader.get(bytes("k")) == bytes("v"))
+        #expect(try reader.get(bytes("k")) == bytes("v"))
         try await reader.commit()
     }
 }
