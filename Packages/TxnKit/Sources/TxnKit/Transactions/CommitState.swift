@@ -7,6 +7,13 @@ struct CommitState {
     var pending: [(first: UInt64, commit: UInt64, writes: [(key: [UInt8], value: [UInt8]?)])] = []
     /// The highest commit LSN ever reserved or installed.
     var highestCommit: UInt64
+    /// The highest commit whose durability wait has returned: every pending commit at or below
+    /// it is durable (the log is ordered) and may be installed.
+    var durable: UInt64 = 0
+    /// True while one committer installs pending commits for everyone (`publish`).
+    var installing = false
+    /// Committers waiting for an installing committer to make their commit visible.
+    var publishWaiters: [(commit: UInt64, continuation: UnsafeContinuation<Void, Never>)] = []
     /// Active transactions' snapshots (for garbage collection), with a count per snapshot.
     var activeSnapshots: [UInt64: Int] = [:]
     /// Transactions begun and not yet finished, with when they began. Held strongly, so one
@@ -44,6 +51,25 @@ struct CommitState {
     /// Forgets the pending commits up to and including `commit` (they are installed).
     mutating func removePending(through commit: UInt64) {
         pending.removeFirst(pending.prefix { $0.commit <= commit }.count)
+    }
+
+    /// True once the durable commit `commit` is installed (no pending commit at or below it).
+    func isInstalled(_ commit: UInt64) -> Bool {
+        guard let first = pending.first else { return true }
+        return first.commit > commit
+    }
+
+    /// Removes and returns the waiters whose commits are installed.
+    mutating func takeInstalledWaiters() -> [UnsafeContinuation<Void, Never>] {
+        guard !publishWaiters.isEmpty else { return [] }
+        let firstPending = pending.first?.commit ?? .max
+        var ready: [UnsafeContinuation<Void, Never>] = []
+        publishWaiters.removeAll { waiter in
+            guard waiter.commit < firstPending else { return false }
+            ready.append(waiter.continuation)
+            return true
+        }
+        return ready
     }
 
     /// Forgets a pending commit that failed (never installed).

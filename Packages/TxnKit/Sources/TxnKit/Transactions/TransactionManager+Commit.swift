@@ -38,21 +38,8 @@ extension TransactionManager {
             finish(transaction, outcome: .aborted("wal_failed"))
             throw error
         }
-        publish(through: lsn.rawValue)
+        await publish(through: lsn.rawValue)
         finish(transaction, outcome: .committed)
-    }
-
-    /// Installs every pending commit up to and including `commit`, in LSN order, under one hold
-    /// of the store's lock. They are all durable: the log is ordered, and `commit`'s durability
-    /// wait has returned. Publishers take turns, so when this returns `commit` is visible (the
-    /// committer's next transaction reads it) and commits become visible strictly in LSN order.
-    private func publish(through commit: UInt64) {
-        installer.withLock { _ in
-            let batch = state.withLock { $0.pending(through: commit) }
-            guard let last = batch.last?.commit else { return }
-            store.install(commits: batch)
-            state.withLock { $0.removePending(through: last) }
-        }
     }
 
     /// Serializable: nothing this transaction read or scanned was committed (or is being

@@ -21,8 +21,6 @@ public final class TransactionManager: Sendable {
     public let admission: [any WriteAdmission]
     let logger: Logger
     let state: Mutex<CommitState>
-    /// Held while pending commits are installed, so they are installed in LSN order.
-    let installer = Mutex<Void>(())
     /// Lock-wait counters outside the commit mutex (every write updates them).
     let lockWaits = Atomic<UInt64>(0)
     let lockWaitNanoseconds = Atomic<UInt64>(0)
