@@ -32,6 +32,19 @@ enum MVCCBytes {
         a.count == b.count && compare(a, b) == 0
     }
 
+    /// True if `a` and `b` hold the same bytes. Keys of up to 16 bytes (the common case) are
+    /// compared with two overlapping word loads each, without a call to `memcmp`.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let count = a.count
+        guard count == b.count else { return false }
+        if count >= 8 && count <= 16 {
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        return compare(a, b) == 0
+    }
+
     /// A hash of `key` for the point-lookup index: SipHash via the standard library's `Hasher`,
     /// randomly seeded per process, so crafted keys cannot flood one hash chain.
     @inline(__always)

@@ -84,13 +84,13 @@ final class MVCCVersionRecord: ManagedBuffer<MVCCRecordHeader, UInt8> {
 
     @inline(__always)
     func hasKey(_ key: [UInt8]) -> Bool {
-        keyCount == key.count && compareKey(to: key) == 0
+        keyCount == key.count && withKey { mine in key.withUnsafeBytes { MVCCBytes.equal(mine, $0) } }
     }
 
     /// True if `other` carries the same key bytes.
     @inline(__always)
     func hasSameKey(as other: MVCCVersionRecord) -> Bool {
-        keyCount == other.keyCount && withKey { mine in other.withKey { MVCCBytes.compare(mine, $0) == 0 } }
+        keyCount == other.keyCount && withKey { mine in other.withKey { MVCCBytes.equal(mine, $0) } }
     }
 
     /// A copy with bit `bit` of the value flipped and the checksum kept: the test hook's damage.
