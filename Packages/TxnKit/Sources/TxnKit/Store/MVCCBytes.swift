@@ -32,7 +32,7 @@ enum MVCCBytes {
         a.count == b.count && compare(a, b) == 0
     }
 
-    /// True if `a` and `b` hold the same bytes. Keys of up to 16 bytes (the common case) are
+    /// True if `a` and `b` hold the same bytes. Keys of 8 to 16 bytes (the common case) are
     /// compared with two overlapping word loads each, without a call to `memcmp`.
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
