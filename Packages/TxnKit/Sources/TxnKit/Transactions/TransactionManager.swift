@@ -7,9 +7,9 @@ import Synchronization
 /// Commit protocol (log before apply, acknowledge after durable): under one short critical
 /// section the transaction is validated (serializable) and its writes are enqueued in the WAL,
 /// which fixes its commit timestamp (the LSN of its commit record); outside it, the commit waits
-/// for the log's durability, installs its versions at that timestamp together with every earlier
-/// commit not installed yet (all durable: the log is ordered), releases its locks and returns,
-/// visible. New snapshots only cover commits whose every predecessor is installed, so a snapshot
+/// for the log's durability, then its versions are installed at that timestamp (by itself or by
+/// the committer installing for everyone, see `publish`) together with every earlier commit (all
+/// durable: the log is ordered); it releases its locks and returns, visible. New snapshots only cover commits whose every predecessor is installed, so a snapshot
 /// never changes. If the WAL fails, the commit throws and nothing becomes visible.
 /// A read-only transaction never touches the WAL.
 public final class TransactionManager: Sendable {
