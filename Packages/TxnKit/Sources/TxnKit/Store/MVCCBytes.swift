@@ -29,7 +29,7 @@ enum MVCCBytes {
 
     @inline(__always)
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.count == b.count && compare(a, b) == 0
+        a.withUnsafeBytes { a in b.withUnsafeBytes { b in equal(a, b) } }
     }
 
     /// True if `a` and `b` hold the same bytes. Keys of 8 to 16 bytes (the common case) are

@@ -53,19 +53,19 @@ struct CommitState {
         pending.removeFirst(pending.prefix { $0.commit <= commit }.count)
     }
 
+    /// The oldest pending commit's LSN (`.max` if none): every durable commit below it is installed.
+    var firstPendingCommit: UInt64 { pending.first?.commit ?? .max }
+
     /// True once the durable commit `commit` is installed (no pending commit at or below it).
-    func isInstalled(_ commit: UInt64) -> Bool {
-        guard let first = pending.first else { return true }
-        return first.commit > commit
-    }
+    func isInstalled(_ commit: UInt64) -> Bool { commit < firstPendingCommit }
 
     /// Removes and returns the waiters whose commits are installed.
     mutating func takeInstalledWaiters() -> [UnsafeContinuation<Void, Never>] {
         guard !publishWaiters.isEmpty else { return [] }
-        let firstPending = pending.first?.commit ?? .max
+        let boundary = firstPendingCommit  // read before `removeAll` holds `self` exclusively
         var ready: [UnsafeContinuation<Void, Never>] = []
         publishWaiters.removeAll { waiter in
-            guard waiter.commit < firstPending else { return false }
+            guard waiter.commit < boundary else { return false }
             ready.append(waiter.continuation)
             return true
         }

@@ -9,17 +9,13 @@ struct MVCCBytesTests {
         var random = SplitMix64(seed: 41)  // fixed: the keys in a failure message reproduce it
         for length in 0...40 {
             let key = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
-            #expect(Self.equal(key, key), "length \(length): equal to itself")
-            #expect(!Self.equal(key, key + [0]), "length \(length): not equal to a longer key")
+            #expect(MVCCBytes.equal(key, key), "length \(length): equal to itself")
+            #expect(!MVCCBytes.equal(key, key + [0]), "length \(length): not equal to a longer key")
             for position in 0..<length {
                 var other = key
                 other[position] ^= 0x01
-                #expect(!Self.equal(key, other), "length \(length): a difference at byte \(position) was missed")
+                #expect(!MVCCBytes.equal(key, other), "length \(length): a difference at byte \(position) was missed")
             }
         }
-    }
-
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBytes { a in b.withUnsafeBytes { b in MVCCBytes.equal(a, b) } }
     }
 }
