@@ -59,15 +59,18 @@ extension SegmentedWAL {
         if state.closed { throw MantisError(.closed, "the write-ahead log is closed") }
     }
 
-    /// Waits until `target` is written (or durable), leading write rounds when no one else is.
+    /// Waits until `target` is written (or durable), leading write rounds when no one else is,
+    /// unless the task must not block its thread (`BlockingIO.allowed`): then a detached task
+    /// leads and this one only suspends.
     func waitUntil(_ target: LSN, durable: Bool) async throws {
+        let mayLead = BlockingIO.allowed
         while true {
             let leadNow = try state.withLock { state -> Bool? in
                 // Met before any failure: a record made durable stays acknowledged (its commit is
                 // real); only what the failure caught is refused.
                 if (durable ? state.durableLSN : state.writtenLSN) >= target { return nil }
                 if let failure = state.failure { throw failure }
-                if !state.ioActive {
+                if mayLead, !state.ioActive {
                     state.ioActive = true
                     return true
                 }
@@ -76,22 +79,37 @@ extension SegmentedWAL {
             guard let leadNow else { return }
             if !leadNow {
                 let role = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Role, any Error>) in
-                    state.withLock { state in
+                    let startLeader = state.withLock { state -> Bool in
                         if (durable ? state.durableLSN : state.writtenLSN) >= target {
                             continuation.resume(returning: .done)
                         } else if let failure = state.failure {
                             continuation.resume(throwing: failure)
-                        } else if !state.ioActive {
+                        } else if mayLead, !state.ioActive {
                             state.ioActive = true
                             continuation.resume(returning: .lead)
                         } else {
-                            state.waiters.append(Waiter(target: target, durable: durable, continuation: continuation))
+                            state.waiters.append(Waiter(target: target, durable: durable, mayLead: mayLead, continuation: continuation))
+                            if !state.ioActive {
+                                state.ioActive = true
+                                return true
+                            }
                         }
+                        return false
                     }
+                    if startLeader { leadDetached() }
                 }
                 if role == .done { return }
             }
             try leadRound(syncRequested: durable)
+        }
+    }
+
+    /// Leads one round on a detached task (no event loop, no task-locals): for waiters that
+    /// must not lead. The caller has set `ioActive`.
+    func leadDetached() {
+        Task.detached { [self] in
+            // A failure has failed the log and every waiter; nothing is left to report here.
+            try? leadRound(syncRequested: false)
         }
     }
 
@@ -137,7 +155,7 @@ extension SegmentedWAL {
                 state.sealGeneration += 1
             }
         }
-        state.withLock { state in
+        let leadsNext = state.withLock { state -> Bool in
             state.writtenLSN = max(state.writtenLSN, last)
             if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }
             if let syncNanoseconds {
@@ -163,14 +181,19 @@ extension SegmentedWAL {
                     remaining.append(waiter)
                 }
             }
+            var detached = false
             if remaining.isEmpty {
                 state.ioActive = false
+            } else if let next = remaining.firstIndex(where: \.mayLead) {
+                remaining.remove(at: next).continuation.resume(returning: .lead)
             } else {
-                remaining.removeFirst().continuation.resume(returning: .lead)
+                detached = true  // only waiters that must not lead: ioActive stays set
             }
             for waiter in satisfied { waiter.continuation.resume(returning: .done) }
             state.waiters = remaining
+            return detached
         }
+        if leadsNext { leadDetached() }
     }
 
     /// Puts the log into the failed state and fails every waiter with the cause.

@@ -6,13 +6,18 @@ import Synchronization
 ///
 /// Durability: `append` returns when `options.durability` is met — with `.sync` only after the
 /// records' `fdatasync` returned; concurrent appenders are group committed (one leader writes
-/// and syncs everything pending, the others wait, then the next waiter leads). A write or sync
+/// and syncs everything pending, the others wait, then the next waiter leads). A waiter that
+/// must not block its thread (`BlockingIO.allowed` false, e.g. on an event loop) never leads:
+/// a detached task does the round for it. A write or sync
 /// failure fails the log for good: the failed sync is never retried, every later call throws
 /// `walFailed` with the original cause, and a reopen recovers from what is on disk.
 public final class SegmentedWAL: WriteAheadLog {
     struct Waiter {
         var target: LSN
         var durable: Bool
+        /// False for a task that must not block its thread (`BlockingIO.allowed`): it is never
+        /// handed the leader role; a detached task leads for it.
+        var mayLead: Bool
         var continuation: CheckedContinuation<Role, any Error>
     }
 

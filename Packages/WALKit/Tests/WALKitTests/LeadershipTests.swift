@@ -1,0 +1,96 @@
+import MantisCore
+import MantisCoreTesting
+import Synchronization
+import Testing
+@testable import WALKit
+
+/// Group-commit leadership with waiters that must not block their thread (`BlockingIO`).
+@Suite("Group-commit leadership") struct LeadershipTests {
+    @Test("a task that must not block never leads: every fdatasync runs on another task, and every append returns durable",
+          arguments: [Durability.sync, .os])
+    func nonBlockingTasksNeverLead(durability: Durability) async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        // Read in the thread that syncs: a leader running in a non-blocking task sees false.
+        let syncsByNonBlocking = Atomic<Int>(0)
+        let syncs = Atomic<Int>(0)
+        var walOptions = options(durability: durability)
+        walOptions.onSync = { _, _ in
+            syncs.add(1, ordering: .relaxed)
+            if !BlockingIO.allowed { syncsByNonBlocking.add(1, ordering: .relaxed) }
+        }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        let writers = 24, perWriter = 30
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                // Two of three must not block; the rest may lead, so both kinds mix in one round.
+                let mayBlock = writer % 3 == 0
+                group.addTask {
+                    try await BlockingIO.$allowed.withValue(mayBlock) {
+                        for index in 0..<perWriter {
+                            let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("w\(writer) \(index)"))])
+                            if durability == .sync {
+                                #expect(wal.status.durableLSN >= lsn, "append returned before its record was durable")
+                            }
+                        }
+                        try await wal.sync()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(syncsByNonBlocking.load(ordering: .relaxed) == 0, "a task that must not block led a group commit")
+        #expect(syncs.load(ordering: .relaxed) > 0)
+        try await wal.close()
+        let reopened = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options())
+        #expect(try readAll(reopened).count == writers * perWriter)
+        try await reopened.close()
+    }
+
+    @Test("only non-blocking waiters: a detached leader syncs for them, round after round")
+    func detachedLeaderServesOnlyNonBlockingWaiters() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options())
+        try await BlockingIO.$allowed.withValue(false) {
+            for index in 0..<50 {
+                let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("r\(index)"))])
+                #expect(wal.status.durableLSN >= lsn)
+            }
+        }
+        #expect(wal.status.syncCount >= 50, "each lone append needed its own sync")
+        try await wal.close()
+    }
+
+    @Test("a sync failure reaches non-blocking waiters too: their appends throw walFailed, nothing is acknowledged after it")
+    func failureReachesNonBlockingWaiters() async throws {
+        let fs = FaultInjectingFileSystem(seed: 11)
+        var walOptions = options(segmentSize: 64 << 10)
+        walOptions.prepareSegmentsAhead = false
+        let wal = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: walOptions)
+        try await wal.append([WALRecord(kind: .put, payload: payload("before"))])
+        fs.inject(FaultRule([.sync], .eio, trigger: .fromNth(1), pathContains: ".log"))
+        let outcomes = try await withThrowingTaskGroup(of: MantisError.Code?.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    await BlockingIO.$allowed.withValue(false) {
+                        do {
+                            try await wal.append([WALRecord(kind: .put, payload: payload("w\(writer)"))])
+                            return nil
+                        } catch {
+                            return (error as? MantisError)?.code
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.allSatisfy { $0 == .walFailed }, "every append caught by the failed sync must fail: \(outcomes)")
+        try? await wal.close()
+        fs.removeAllFaults()
+        _ = fs.crash(.dropUnsynced)
+        let reopened = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: walOptions)
+        #expect(try readAll(reopened).first?.payload == payload("before"))
+        try await reopened.close()
+    }
+}
