@@ -131,7 +131,7 @@ import Testing
                 for _ in 0..<8 {
                     group.addTask {
                         let client = try await harness.client()
-                        for _ in 0..<25 { #expect(try await client.call("INCR", "hits").integerValue != nil) }
+                        for _ in 0..<25 { let r = try await client.call("INCR", "hits"); #expect(r.integerValue != nil, "\(r)") }
                         await client.close()
                     }
                 }

@@ -1,3 +1,4 @@
+import MantisCore
 import NIOCore
 import TxnKit
 
@@ -14,6 +15,11 @@ import TxnKit
 /// a database error), every connection's batch is committed on its own (with the usual retries of
 /// conflicts), so each command gets its own outcome. Bounded: at most `maxOps` ops / `maxBytes` per combined transaction.
 ///
+/// The combined transaction runs as a task on the loop itself (`EventLoopTaskExecutor`), with
+/// `BlockingIO.allowed` false: it never leads a group commit, so the loop does the transaction's
+/// CPU work (ops, log encoding, installing) but never waits out an `fdatasync`; it suspends until
+/// the log's I/O thread reports the commit durable, and serves its other connections meanwhile.
+///
 /// Lives on its event loop (one per loop, shared by the loop's connections) and is used only there.
 final class RESPCommitCoalescer {
     typealias Delivery = ([RESPValue]) -> Void
@@ -29,9 +35,12 @@ final class RESPCommitCoalescer {
     private var bytes = 0
     private var scheduled = false
 
+    let executor: EventLoopTaskExecutor
+
     init(loop: any EventLoop, server: RESPServerContext) {
         self.loop = loop
         self.server = server
+        self.executor = EventLoopTaskExecutor(loop: loop)
     }
 
     /// Queues `batch` for the combined commit at the end of this loop round; `deliver` gets its
@@ -61,14 +70,18 @@ final class RESPCommitCoalescer {
         deliveries = []
         ops = 0
         bytes = 0
-        Self.start(submitted, waiting, server: server, loop: loop)
+        Self.start(submitted, waiting, server: server, loop: loop, executor: executor)
     }
 
     private static func start(_ batches: [[RESPDataOp]], _ waiting: NIOLoopBound<[Delivery]>,
-                              server: RESPServerContext, loop: any EventLoop) {
-        Task {
-            let replies = await commit(batches, server: server)
-            loop.execute { deliver(replies, to: waiting) }
+                              server: RESPServerContext, loop: any EventLoop, executor: EventLoopTaskExecutor) {
+        Task(executorPreference: executor) {
+            let replies = await BlockingIO.$allowed.withValue(false) { await commit(batches, server: server) }
+            if loop.inEventLoop {
+                deliver(replies, to: waiting)
+            } else {
+                loop.execute { deliver(replies, to: waiting) }
+            }
         }
     }
 
@@ -80,11 +93,10 @@ final class RESPCommitCoalescer {
     static func commit(_ batches: [[RESPDataOp]], server: RESPServerContext) async -> [[RESPValue]] {
         guard batches.count > 1 else { return [await RESPSession.runAutocommit(batches[0], server: server)] }
         let all = batches.flatMap { $0 }
-        let isolation: IsolationLevel = all.contains(where: \.readsBeforeWriting) ? .snapshot : .readCommitted
         do {
             // One attempt: a conflict of the combined transaction is not retried as a whole (a
             // bigger write set conflicts more); each batch is then committed, and retried, alone.
-            let transaction = try server.database.begin(isolation)
+            let transaction = try server.database.begin(.readCommitted)
             var flat: [RESPValue] = []
             flat.reserveCapacity(all.count)
             do {

@@ -37,17 +37,6 @@ enum RESPDataOp: Sendable {
         return false
     }
 
-    /// True if the op writes what it read (so it needs snapshot isolation: another commit to the
-    /// key after the read must fail and retry it, not be overwritten). Blind writes (`SET`,
-    /// `MSET`) can run at read-committed.
-    var readsBeforeWriting: Bool {
-        switch self {
-        case .set(_, _, let condition, let returnOld, _): condition != .always || returnOld
-        case .getDelete, .delete, .incrementBy, .append: true
-        default: false
-        }
-    }
-
     /// Bytes of keys and values (to bound a batch).
     var size: Int {
         switch self {

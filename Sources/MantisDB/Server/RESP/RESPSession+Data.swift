@@ -8,9 +8,9 @@ extension RESPSession {
     ///   (`KEYS`, which may walk every key, goes off the event loop like a write);
     /// - outside a transaction, with writes: as **one** database transaction (one commit, one
     ///   wait for durability for the whole run; combined with other connections' runs on the same
-    ///   event loop by `RESPCommitCoalescer`), snapshot isolation if an op reads what it
-    ///   writes, else read-committed; deadlocks and serialization failures are retried by
-    ///   `Database.transaction`. If it still fails, the ops are run again one by one so each
+    ///   event loop by `RESPCommitCoalescer`) at read committed, an op that reads what it writes
+    ///   (`INCR`, `APPEND`, `SET … NX`, `DEL`) taking the key's write lock before it reads, so no
+    ///   update is lost and none is refused; deadlocks are retried by `Database.transaction`. If it still fails, the ops are run again one by one so each
     ///   command gets its own outcome. Every reply is sent only after the commit is durable;
     /// - inside `BEGIN … COMMIT`: in that transaction, one after another.
     func dataStep(_ queue: inout CircularBuffer<RESPRequest>) -> RESPStep {
@@ -42,9 +42,8 @@ extension RESPSession {
     }
 
     static func runAutocommit(_ ops: [RESPDataOp], server: RESPServerContext) async -> [RESPValue] {
-        let isolation: IsolationLevel = ops.contains(where: \.readsBeforeWriting) ? .snapshot : .readCommitted
         do {
-            return try await server.database.transaction(isolation: isolation) { transaction in
+            return try await server.database.transaction(isolation: .readCommitted) { transaction in
                 var replies: [RESPValue] = []
                 replies.reserveCapacity(ops.count)
                 for op in ops { replies.append(try await op.execute(on: transaction, context: server)) }

@@ -106,8 +106,35 @@ public final class Transaction: Sendable {
         try await write(key, nil)
     }
 
+    /// Takes the exclusive lock on `key` now, as a write of it would, without writing. For a
+    /// read-modify-write: once this returns, no other transaction commits `key` before this one
+    /// ends, so at read committed the read that follows sees the latest committed value and the
+    /// update can be neither lost nor refused. At snapshot and serializable it fails with
+    /// `serializationFailure` if `key` was committed after the snapshot, as the write would.
+    public func lockForUpdate(_ key: [UInt8]) async throws {
+        try checkUsable()
+        try await lockForWrite(key)
+    }
+
     private func write(_ key: [UInt8], _ value: [UInt8]?) async throws {
         try checkUsable()
+        try await lockForWrite(key)
+        let overLimit = state.withLock { state -> Bool in
+            state.writes.set(key, value)
+            state.writeBytes += key.count + (value?.count ?? 0)
+            return state.writeBytes > manager.options.maxWriteSetBytes
+        }
+        if overLimit {
+            let error = MantisError(.resourceExhausted, "transaction write set exceeds \(manager.options.maxWriteSetBytes) bytes",
+                                    context: ErrorContext(operation: "write", key: key))
+            abort(after: error)
+            throw error
+        }
+    }
+
+    /// The exclusive lock on `key` (nothing to do if held), then at snapshot and serializable
+    /// the first-committer-wins check. Any failure aborts the transaction.
+    private func lockForWrite(_ key: [UInt8]) async throws {
         let needsLock = state.withLock { !$0.locked.contains(KeyBytes(key)) }
         if needsLock {
             let start = ContinuousClock.now
@@ -136,17 +163,6 @@ public final class Transaction: Sendable {
                 abort(after: error)
                 throw error
             }
-        }
-        let overLimit = state.withLock { state -> Bool in
-            state.writes.set(key, value)
-            state.writeBytes += key.count + (value?.count ?? 0)
-            return state.writeBytes > manager.options.maxWriteSetBytes
-        }
-        if overLimit {
-            let error = MantisError(.resourceExhausted, "transaction write set exceeds \(manager.options.maxWriteSetBytes) bytes",
-                                    context: ErrorContext(operation: "write", key: key))
-            abort(after: error)
-            throw error
         }
     }
 

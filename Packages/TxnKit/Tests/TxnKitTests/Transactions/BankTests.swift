@@ -86,6 +86,40 @@ import TxnKit
         }
         #expect(decode(try db.contents()[bytes("counter")]) == 16 * perTask)
     }
+
+    @Test("lockForUpdate at read committed: a contended counter loses no increment and no attempt fails (no retry needed)")
+    func lockForUpdateCounter() async throws {
+        let db = try TestDatabase(seed: 4)
+        let perTask = 25
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    for _ in 0..<perTask {
+                        // No retry: any deadlock or serialization failure fails the test.
+                        let txn = db.manager.begin(.readCommitted)
+                        try await txn.lockForUpdate(bytes("counter"))
+                        let value = decode(try txn.get(bytes("counter")))
+                        await Task.yield()  // let others run between the read and the write
+                        try await txn.put(bytes("counter"), encode(value + 1))
+                        try await txn.commit()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(decode(try db.contents()[bytes("counter")]) == 16 * perTask)
+    }
+
+    @Test("lockForUpdate at snapshot fails with serializationFailure if the key was committed after the snapshot")
+    func lockForUpdateAtSnapshot() async throws {
+        let db = try TestDatabase(seed: 5)
+        let old = db.manager.begin(.snapshot)
+        let writer = db.manager.begin(.readCommitted)
+        try await writer.put(bytes("k"), bytes("v"))
+        try await writer.commit()
+        await #expect { try await old.lockForUpdate(bytes("k")) } throws: { ($0 as? MantisError)?.code == .serializationFailure }
+        #expect(old.isFinished, "the failure aborted the transaction")
+    }
 }
 
 final class Counter: Sendable {

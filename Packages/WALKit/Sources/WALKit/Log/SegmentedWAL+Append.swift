@@ -100,22 +100,28 @@ extension SegmentedWAL {
                 }
                 if role == .done { return }
             }
-            try leadRound(syncRequested: durable)
+            if try leadRound(syncRequested: durable) { leadDetached() }
         }
     }
 
-    /// Leads one round on a detached task (no event loop, no task-locals): for waiters that
-    /// must not lead. The caller has set `ioActive`.
+    /// Leads rounds on a detached task (no event loop, no task-locals) for waiters that must not
+    /// lead, for as long as only such waiters remain. The caller has set `ioActive`.
     func leadDetached() {
         Task.detached { [self] in
-            // A failure has failed the log and every waiter; nothing is left to report here.
-            try? leadRound(syncRequested: false)
+            do {
+                while try leadRound(syncRequested: false) {}
+            } catch {
+                // The failure has failed the log and every waiter: nothing is left to report.
+            }
         }
     }
 
     /// One group-commit round by the current leader: write everything pending, sync if anyone
-    /// needs durability, wake the satisfied waiters, hand leadership to the next waiter.
-    func leadRound(syncRequested: Bool) throws {
+    /// needs durability, wake the satisfied waiters, hand leadership to the next waiter that may
+    /// lead. Returns true if the remaining waiters all must not lead: the caller then still holds
+    /// the role (`ioActive`) and must lead the next round, or have a detached task lead it.
+    @discardableResult
+    func leadRound(syncRequested: Bool) throws -> Bool {
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare
             swap(&batch, &state.buffer)
@@ -193,7 +199,7 @@ extension SegmentedWAL {
             state.waiters = remaining
             return detached
         }
-        if leadsNext { leadDetached() }
+        return leadsNext
     }
 
     /// Puts the log into the failed state and fails every waiter with the cause.

@@ -109,7 +109,7 @@ extension SegmentedWAL {
                 return true
             }
             if lead {
-                try leadRound(syncRequested: true)
+                if try leadRound(syncRequested: true) { leadDetached() }
             } else {
                 try await Task.sleep(for: .milliseconds(1))
             }
