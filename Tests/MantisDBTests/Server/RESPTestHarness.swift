@@ -3,6 +3,7 @@ import Logging
 import MantisCore
 @testable import MantisDB
 import NIOCore
+import NIOPosix
 
 /// A database in a temporary directory with a RESP server on an ephemeral port.
 struct RESPTestHarness {
@@ -16,6 +17,8 @@ struct RESPTestHarness {
         configure: (inout RESPServerOptions) -> Void = { _ in },
         configView: (@Sendable () -> [(String, String)])? = nil,
         onShutdown: (@Sendable () async -> Void)? = nil,
+        configureDatabase: (inout DatabaseOptions) -> Void = { _ in },
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (RESPTestHarness) async throws -> Void
     ) async throws {
         let directory = try makeTemporaryDirectory()
@@ -24,13 +27,14 @@ struct RESPTestHarness {
         databaseOptions.wal.segmentSize = 4 << 20
         databaseOptions.wal.prepareSegmentsAhead = false
         databaseOptions.transactions.lockTimeout = .seconds(10)
+        configureDatabase(&databaseOptions)
         let database = try await Database.open(databaseOptions)
         var options = RESPServerOptions()
         options.port = 0
         configure(&options)
         let server = RESPServer(database: database, options: options,
                                 logger: Logger(label: "resp-test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                configView: configView, onShutdown: onShutdown)
+                                configView: configView, onShutdown: onShutdown, eventLoopGroup: eventLoopGroup)
         try await server.start()
         let harness = RESPTestHarness(database: database, server: server, directory: directory)
         do {

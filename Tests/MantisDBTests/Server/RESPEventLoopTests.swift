@@ -1,0 +1,64 @@
+import Dispatch
+import MantisCore
+@testable import MantisDB
+import NIOPosix
+import Synchronization
+import Testing
+
+/// The event loop never waits out an `fdatasync`: a write waiting for durability suspends, and
+/// the loop serves its other connections meanwhile.
+@Suite("RESP server: the event loop and the log's syncs") struct RESPEventLoopTests {
+    @Test("while a SET's fdatasync is stalled, another connection on the same (only) event loop is served; the SET is acknowledged after the sync")
+    func loopServesWhileSyncStalls() async throws {
+        let gate = SyncGate()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        try await RESPTestHarness.with(configureDatabase: { options in
+            options.wal.onSync = { _, _ in gate.passIfArmed() }  // in the thread that synced
+        }, eventLoopGroup: group) { harness in
+            let writer = try await harness.client()
+            let other = try await harness.client()
+            #expect(try await other.call("SET", "before", "1") == .simpleString("OK"))
+            gate.arm()
+            try await writer.send(command: ["SET", "k", "v"])
+            #expect(gate.waitUntilEntered(seconds: 10), "the SET never reached its fdatasync")
+            // The sync is held. A read on the same loop must still be answered.
+            try await other.send(command: ["GET", "before"])
+            let reply = try? await other.read(timeout: .seconds(10))
+            let visibleEarly = try harness.database.get(Array("k".utf8))
+            gate.release()
+            #expect(reply == .bulk("1"), "the event loop was blocked while the log synced")
+            #expect(visibleEarly == nil, "the SET was visible before its sync returned")
+            #expect(try await writer.read() == .simpleString("OK"))
+            #expect(try harness.database.get(Array("k".utf8)) == Array("v".utf8))
+            await writer.close()
+            await other.close()
+        }
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Holds the first `fdatasync` after `arm()` until `release()`.
+final class SyncGate: Sendable {
+    private let state = Mutex((armed: false, entered: false))
+    private let entered = DispatchSemaphore(value: 0)
+    private let released = DispatchSemaphore(value: 0)
+
+    func arm() { state.withLock { $0.armed = true } }
+
+    func passIfArmed() {
+        let hold = state.withLock { state -> Bool in
+            guard state.armed, !state.entered else { return false }
+            state.entered = true
+            return true
+        }
+        guard hold else { return }
+        entered.signal()
+        released.wait()
+    }
+
+    func waitUntilEntered(seconds: Int) -> Bool {
+        entered.wait(timeout: .now() + .seconds(seconds)) == .success
+    }
+
+    func release() { released.signal() }
+}
