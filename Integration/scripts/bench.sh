@@ -33,7 +33,9 @@ txn)
   done
   echo "--- bench txn (point reads, snapshot, one task)"; "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
   echo "--- the same with transparent huge pages for the heap ($huge_pages)"
-  GLIBC_TUNABLES=$huge_pages "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json ;;
+  GLIBC_TUNABLES=$huge_pages "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
+  echo "--- point reads in batches of 16 keys per call (Transaction.get([keys]), as MGET reads)"
+  "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --batch 16 --json ;;
 recovery)
   echo "--- bench recovery (10M records)"; "$bin" bench recovery --dir "$work" --records 10000000 --json ;;
 checkpoint)

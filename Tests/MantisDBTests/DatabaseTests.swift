@@ -26,6 +26,8 @@ import TxnKit
         try await db.put(Array("c".utf8), Array("3".utf8))
         try await db.delete(Array("c".utf8))
         #expect(try db.get(Array("b".utf8)) == Array("2".utf8))
+        // The batched read: each key as `get` sees it, absent and deleted keys nil, repeats kept.
+        #expect(try db.get(["b", "a", "c", "b", "zz"].map { Array($0.utf8) }) == [Array("2".utf8), nil, nil, Array("2".utf8), nil])
         try await db.close()
         await #expect(throws: MantisError.self) { try await db.put(Array("x".utf8), []) }
 

@@ -44,10 +44,7 @@ extension RESPDataOp {
             for key in keys where try await access.get(key) != nil { found += 1 }
             return .integer(found)
         case .mget(let keys):
-            var values: [RESPValue] = []
-            values.reserveCapacity(keys.count)
-            for key in keys { values.append(try await access.get(key).map(RESPValue.bulkString) ?? .null) }
-            return .array(values)
+            return .array(try await access.get(keys).map { $0.map(RESPValue.bulkString) ?? .null })
         case .mset(let pairs):
             var index = 0
             while index + 1 < pairs.count {

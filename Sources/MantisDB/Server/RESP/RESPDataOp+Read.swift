@@ -10,9 +10,9 @@ extension RESPDataOp {
             case .get(let key):
                 return try database.get(key).map(RESPValue.bulkString) ?? .null
             case .exists(let keys):
-                return .integer(Int64(try Self.consistentRead(keys, database).count { $0 != nil }))
+                return .integer(Int64(try database.get(keys).count { $0 != nil }))
             case .mget(let keys):
-                return .array(try Self.consistentRead(keys, database).map { $0.map(RESPValue.bulkString) ?? .null })
+                return .array(try database.get(keys).map { $0.map(RESPValue.bulkString) ?? .null })
             case .strlen(let key):
                 return .integer(Int64(try database.get(key)?.count ?? 0))
             case .type(let key):
@@ -30,20 +30,6 @@ extension RESPDataOp {
             }
         } catch {
             return .failure(error)
-        }
-    }
-
-    /// The values of `keys` at one snapshot (the newest), so a multi-key read is atomic.
-    static func consistentRead(_ keys: [[UInt8]], _ database: Database) throws -> [[UInt8]?] {
-        var attempt = 0
-        while true {
-            attempt += 1
-            let snapshot = database.manager.visibleSnapshot
-            do {
-                return try keys.map { try database.store.get($0, at: snapshot) }
-            } catch let error as MantisError where error.code == .lsnUnavailable && attempt < 3 {
-                continue  // garbage collection passed this snapshot meanwhile: take a newer one
-            }
         }
     }
 }

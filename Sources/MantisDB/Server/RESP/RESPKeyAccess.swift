@@ -4,6 +4,8 @@ import TxnKit
 /// these (reads see the transaction's own writes; any error aborts it).
 protocol RESPKeyAccess: Sendable {
     func get(_ key: [UInt8]) async throws -> [UInt8]?
+    /// `get` of each key, read as one batch.
+    func get(_ keys: [[UInt8]]) async throws -> [[UInt8]?]
     /// The write lock on `key` before a read-modify-write of it: no one else commits it until
     /// this transaction ends, so the read sees the latest committed value and the update is
     /// never lost (and at read committed never refused).

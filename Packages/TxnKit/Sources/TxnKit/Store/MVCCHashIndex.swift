@@ -33,24 +33,24 @@ struct MVCCHashIndex {
     static let shardCount = 256
     static let minimumCapacity = 8
 
-    private var shards = Array(repeating: Shard(capacity: MVCCHashIndex.minimumCapacity), count: MVCCHashIndex.shardCount)
+    private(set) var shards = Array(repeating: Shard(capacity: MVCCHashIndex.minimumCapacity), count: MVCCHashIndex.shardCount)
     private(set) var count = 0
 
     /// The slots allocated over all shards (for the memory estimate).
     private(set) var capacity = MVCCHashIndex.shardCount * MVCCHashIndex.minimumCapacity
 
     @inline(__always)
-    private static func shard(of hash: Int) -> Int {
+    static func shard(of hash: Int) -> Int {
         Int(truncatingIfNeeded: UInt(bitPattern: hash) >> (UInt.bitWidth - 8))
     }
 
     @inline(__always)
-    private static func tag(of hash: Int) -> Int { hash | 1 }
+    static func tag(of hash: Int) -> Int { hash | 1 }
 
     /// The index of the slot whose tag is `tag` and whose newest record `matches`, or nil: the
     /// one probe loop every lookup uses. Compares tags first, records only on a tag match.
     @inline(__always)
-    private static func index(
+    static func index(
         tag: Int, in base: UnsafePointer<Slot>, count: Int, where matches: (MVCCVersionRecord) -> Bool
     ) -> Int? {
         let mask = count - 1

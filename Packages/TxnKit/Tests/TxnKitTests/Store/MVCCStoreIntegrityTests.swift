@@ -26,6 +26,10 @@ struct MVCCStoreIntegrityTests {
         #expect(throws: MantisError.self) { try store.scan(.prefix(T.bytes("account/")), at: 9) }
         #expect(throws: MantisError.self) { try store.forEachLatest(at: 9) { _, _ in } }
         #expect(try T.text(store.get(T.bytes("account/43"), at: 9)) == "fine")
+        // A batched read refuses it too, naming it, and returns nothing.
+        let batchError = try #require(throws: MantisError.self) { try store.get([T.bytes("account/43"), key], at: 9) }
+        #expect(batchError.code == .corruption && batchError.context.key == key)
+        #expect(try store.get([T.bytes("account/43"), key], at: 8).map(T.text) == ["fine", "balance=100"])
         #expect(try T.text(store.get(key, at: 8)) == "balance=100")
         #expect(try store.scan(.prefix(T.bytes("account/43")), at: 9).count == 1)
         // A value handed out before the damage is the client's own copy.

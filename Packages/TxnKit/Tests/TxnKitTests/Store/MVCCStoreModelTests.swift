@@ -137,6 +137,9 @@ struct MVCCStoreModelTests {
                 let snapshot = horizon + UInt64(random.below(Int(nextCommit - horizon) + 2))
                 #expect(try store.get(key, at: snapshot) == model.visible(key, at: snapshot), "step \(step)")
                 #expect(store.latestCommit(of: key) == model.versions[key]?.last?.commit, "step \(step)")
+                // The batched read agrees key by key (repeats and absent keys included).
+                let batch = (0..<random.below(12)).map { _ in randomKey() } + [key, key]
+                #expect(try store.get(batch, at: snapshot) == batch.map { model.visible($0, at: snapshot) }, "step \(step)")
             case 65..<80:
                 let range = randomRange()
                 let snapshot = horizon + UInt64(random.below(Int(nextCommit - horizon) + 2))
