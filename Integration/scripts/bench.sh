@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark run behind Docs/performance.md: the machine's baselines and MantisDB's figures in
 # one run, so ratios are comparable on a shared, noisy machine.
-#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server (default: all)
+#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server cpu (default: all)
 # BIN=path/to/mantisdb (default .build/release/mantisdb), BENCH_DIR (default /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +9,7 @@ bin=${BIN:-.build/release/mantisdb}
 [ -x "$bin" ] || swift build -c release
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
 trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
-want=${*:-baselines wal txn recovery checkpoint server}
+want=${*:-baselines wal txn recovery checkpoint server cpu}
 baselines=${BASELINES:-../shared/baselines/run.sh}
 # glibc's heap on transparent huge pages (see Docs/operations.md, "Memory").
 huge_pages=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
@@ -51,5 +51,32 @@ server)
   done
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
   if [ -x "$baselines" ]; then "$baselines" redis; fi ;;
+cpu)
+  # CPU time per request of each server (user+system, from /proc) and of redis-benchmark, for
+  # SET and GET: what the machine's two cores allow, whatever the disk does.
+  tck=$(getconf CLK_TCK)
+  cpu_of() { awk '{print $14+$15}' "/proc/$1/stat"; }
+  per_request() {  # name pid port
+    for t in set get; do
+      before=$(cpu_of "$2")
+      /usr/bin/time -f "%U %S" -o "$work/time" redis-benchmark -p "$3" -t $t -n 200000 -c 50 -d 100 -r 1000000 --csv | tail -1 | cut -d, -f1,2 | tr '\n' ' '
+      after=$(cpu_of "$2")
+      echo "$1 server_us_per_request=$(awk -v a="$after" -v b="$before" -v t="$tck" 'BEGIN {printf "%.1f", (a-b)/t*1e6/200000}') benchmark_us_per_request=$(awk '{printf "%.1f", ($1+$2)*1e6/200000}' "$work/time")"
+    done
+  }
+  port=7479
+  "$bin" serve --data-dir "$work/cpu-server" --port $port --admin-port 7480 --set integrity.scrub_interval=null >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do redis-cli -p $port PING >/dev/null 2>&1 && break; sleep 0.1; done
+  per_request mantisdb "$server_pid" $port
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  if command -v redis-server >/dev/null; then
+    mkdir -p "$work/redis"
+    redis-server --port 7481 --appendonly yes --appendfsync always --save "" --dir "$work/redis" >"$work/redis.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 100); do redis-cli -p 7481 PING >/dev/null 2>&1 && break; sleep 0.1; done
+    per_request "redis(appendfsync always)" "$server_pid" 7481
+    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  fi ;;
 *) echo "unknown: $w" ;;
 esac; done
