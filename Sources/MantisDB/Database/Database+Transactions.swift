@@ -47,32 +47,26 @@ extension Database {
 
     /// The latest committed value of `key`.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        try checkOpen()
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try store.get(key, at: manager.visibleSnapshot)
-            } catch let error as MantisError where error.code == .lsnUnavailable && attempt < 3 {
-                continue  // garbage collection passed this snapshot meanwhile: take a newer one
-            } catch {
-                observability.observe(error, operation: "get")
-                throw error
-            }
-        }
+        try readLatest { try store.get(key, at: $0) }
     }
 
     /// The latest committed values of `keys`, in order, all at one snapshot (a multi-key read is
     /// atomic), read as one batch: much faster than one `get` after another on a large store.
     public func get(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
+        try readLatest { try store.get(keys, at: $0) }
+    }
+
+    /// `read` at the newest snapshot, taking a newer one if garbage collection passed it meanwhile.
+    @inline(__always)
+    private func readLatest<T>(_ read: (UInt64) throws -> T) throws -> T {
         try checkOpen()
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try store.get(keys, at: manager.visibleSnapshot)
+                return try read(manager.visibleSnapshot)
             } catch let error as MantisError where error.code == .lsnUnavailable && attempt < 3 {
-                continue  // garbage collection passed this snapshot meanwhile: take a newer one
+                continue
             } catch {
                 observability.observe(error, operation: "get")
                 throw error

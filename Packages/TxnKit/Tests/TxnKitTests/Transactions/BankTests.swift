@@ -70,44 +70,38 @@ import TxnKit
     @Test("a contended counter (16 tasks, 1 key, serializable) makes progress and loses no increment")
     func contendedCounter() async throws {
         let db = try TestDatabase(seed: 3)
-        let perTask = 25
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<16 {
-                group.addTask {
-                    for _ in 0..<perTask {
-                        try await retrying(db.manager, .serializable, attempts: 10_000) { txn in
-                            let value = decode(try txn.get(bytes("counter")))
-                            try await txn.put(bytes("counter"), encode(value + 1))
-                        }
-                    }
-                }
+        try await Self.countConcurrently(db) {
+            try await retrying(db.manager, .serializable, attempts: 10_000) { txn in
+                let value = decode(try txn.get(bytes("counter")))
+                try await txn.put(bytes("counter"), encode(value + 1))
             }
-            try await group.waitForAll()
         }
-        #expect(decode(try db.contents()[bytes("counter")]) == 16 * perTask)
     }
 
     @Test("lockForUpdate at read committed: a contended counter loses no increment and no attempt fails (no retry needed)")
     func lockForUpdateCounter() async throws {
         let db = try TestDatabase(seed: 4)
-        let perTask = 25
+        try await Self.countConcurrently(db) {
+            // No retry: any deadlock or serialization failure fails the test.
+            let txn = db.manager.begin(.readCommitted)
+            try await txn.lockForUpdate(bytes("counter"))
+            let value = decode(try txn.get(bytes("counter")))
+            await Task.yield()  // let others run between the read and the write
+            try await txn.put(bytes("counter"), encode(value + 1))
+            try await txn.commit()
+        }
+    }
+
+    /// Runs `increment` 25 times in each of 16 concurrent tasks; the counter must end at 400.
+    static func countConcurrently(_ db: TestDatabase, _ increment: @escaping @Sendable () async throws -> Void) async throws {
+        let tasks = 16, perTask = 25
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<16 {
-                group.addTask {
-                    for _ in 0..<perTask {
-                        // No retry: any deadlock or serialization failure fails the test.
-                        let txn = db.manager.begin(.readCommitted)
-                        try await txn.lockForUpdate(bytes("counter"))
-                        let value = decode(try txn.get(bytes("counter")))
-                        await Task.yield()  // let others run between the read and the write
-                        try await txn.put(bytes("counter"), encode(value + 1))
-                        try await txn.commit()
-                    }
-                }
+            for _ in 0..<tasks {
+                group.addTask { for _ in 0..<perTask { try await increment() } }
             }
             try await group.waitForAll()
         }
-        #expect(decode(try db.contents()[bytes("counter")]) == 16 * perTask)
+        #expect(decode(try db.contents()[bytes("counter")]) == Int64(tasks * perTask))
     }
 
     @Test("lockForUpdate at snapshot fails with serializationFailure if the key was committed after the snapshot")
