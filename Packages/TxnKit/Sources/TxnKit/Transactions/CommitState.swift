@@ -12,8 +12,9 @@ struct CommitState {
     var durable: UInt64 = 0
     /// True while one committer installs pending commits for everyone (`publish`).
     var installing = false
-    /// Committers waiting for an installing committer to make their commit visible.
-    var publishWaiters: [(commit: UInt64, continuation: UnsafeContinuation<Void, Never>)] = []
+    /// Committers waiting for an installing committer to make their commit visible; resumed with
+    /// true when handed the installing role instead.
+    var publishWaiters: [(commit: UInt64, continuation: UnsafeContinuation<Bool, Never>)] = []
     /// Active transactions' snapshots (for garbage collection), with a count per snapshot.
     var activeSnapshots: [UInt64: Int] = [:]
     /// Transactions begun and not yet finished, with when they began. Held strongly, so one
@@ -60,16 +61,22 @@ struct CommitState {
     func isInstalled(_ commit: UInt64) -> Bool { commit < firstPendingCommit }
 
     /// Removes and returns the waiters whose commits are installed.
-    mutating func takeInstalledWaiters() -> [UnsafeContinuation<Void, Never>] {
+    mutating func takeInstalledWaiters() -> [UnsafeContinuation<Bool, Never>] {
         guard !publishWaiters.isEmpty else { return [] }
         let boundary = firstPendingCommit  // read before `removeAll` holds `self` exclusively
-        var ready: [UnsafeContinuation<Void, Never>] = []
+        var ready: [UnsafeContinuation<Bool, Never>] = []
         publishWaiters.removeAll { waiter in
             guard waiter.commit < boundary else { return false }
             ready.append(waiter.continuation)
             return true
         }
         return ready
+    }
+
+    /// Removes and returns the oldest waiter, to hand it the installing role (after
+    /// `takeInstalledWaiters`, every waiter left is durable and not yet installed).
+    mutating func takeNextInstaller() -> UnsafeContinuation<Bool, Never>? {
+        publishWaiters.isEmpty ? nil : publishWaiters.removeFirst().continuation
     }
 
     /// Forgets a pending commit that failed (never installed).

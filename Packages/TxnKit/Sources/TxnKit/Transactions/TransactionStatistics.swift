@@ -10,6 +10,9 @@ public struct TransactionStatistics: Sendable, Hashable {
     /// Total nanoseconds spent waiting for locks, and how many waits.
     public var lockWaitNanoseconds: UInt64 = 0
     public var lockRequests: UInt64 = 0
+    /// Times an installing committer handed the role to a waiting one
+    /// (`TransactionManagerOptions.installHandOffWrites`).
+    public var installHandOffs: UInt64 = 0
 
     public init() {}
 }

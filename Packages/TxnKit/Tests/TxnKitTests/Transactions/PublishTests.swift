@@ -8,13 +8,17 @@ import TxnKit
     /// Extra keys per commit, so installs take long enough for committers to find one running.
     static let filler = 1500
 
+    /// With `installHandOffWrites` 1 the installer hands its role on after every batch whenever a
+    /// committer waits, so the role passes between committers many times.
     @Test("commits whose durability arrives together are each visible when their commit returns, and every snapshot sees a prefix of them in LSN order",
-          .timeLimit(.minutes(1)))
-    func releasedTogether() async throws {
+          .timeLimit(.minutes(1)), arguments: [8192, 1])
+    func releasedTogether(handOffWrites: Int) async throws {
         let wal = GatedWAL(holdThrough: LSN(UInt64.max))
+        var options = TransactionManagerOptions()
+        options.installHandOffWrites = handOffWrites
         let manager = TransactionManager(store: MVCCStore(checksum: CRC32Checksum()), wal: wal,
                                          lockManager: WaitForGraphLockManager(defaultTimeout: .seconds(5)),
-                                         lastCommit: 0, nextTransactionID: TransactionID(1))
+                                         options: options, lastCommit: 0, nextTransactionID: TransactionID(1))
         // One at a time up to the durability wait, so commit i + 1 follows commit i in the log.
         var committers: [Task<Bool, any Error>] = []
         let limit = ContinuousClock.now + .seconds(30)
@@ -51,6 +55,9 @@ import TxnKit
         #expect(prefixes == prefixes.sorted(), "visibility never went backwards")
         #expect(try Self.visiblePrefix(manager) == Self.commits)
         #expect(manager.visibleSnapshot == wal.status.lastLSN.rawValue)
+        if handOffWrites == 1 {
+            #expect(manager.statistics.installHandOffs > 0, "the installing role was never handed on")
+        }
     }
 
     static func key(_ index: Int) -> [UInt8] { bytes("k\(1000 + index)") }
