@@ -46,7 +46,7 @@ extension RESPSession {
         if let transaction {
             if transaction.isFinished { return .reply(Self.transactionAborted) }
             return work { [range, count, glob] in
-                let pairs = try await transaction.scan(range, limit: count)
+                let pairs = try transaction.scan(range, limit: count)
                 return Self.scanReply(pairs.map(\.key), count: count, glob: glob, cursors: cursors)
             }
         }

@@ -97,7 +97,8 @@ public final class Transaction: Sendable {
     }
 
     /// The live pairs of `range` as this transaction sees them, ascending, at most `limit`.
-    public func scan(_ range: KeyRange, limit: Int? = nil) async throws -> [(key: [UInt8], value: [UInt8])] {
+    /// Never waits (no locks, as `get`), so the call is synchronous.
+    public func scan(_ range: KeyRange, limit: Int? = nil) throws -> [(key: [UInt8], value: [UInt8])] {
         try checkUsable()
         let own = state.withLock { state in state.writes.writes.filter { range.contains($0.key) } }
         let committed: [(key: [UInt8], value: [UInt8])]

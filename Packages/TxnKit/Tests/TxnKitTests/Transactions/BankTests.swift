@@ -47,7 +47,7 @@ import TxnKit
             group.addTask {
                 while ContinuousClock.now < deadline || committed.value < 16 * 20 {
                     let txn = db.manager.begin(.snapshot)
-                    let sum = try await txn.scan(.prefix(bytes("acct/"))).reduce(0) { $0 + decode($1.value) }
+                    let sum = try txn.scan(.prefix(bytes("acct/"))).reduce(0) { $0 + decode($1.value) }
                     try await txn.commit()
                     if sum != total { badSnapshots.increment() }
                     try await Task.sleep(for: .milliseconds(5))

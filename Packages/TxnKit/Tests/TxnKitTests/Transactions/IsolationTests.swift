@@ -17,9 +17,9 @@ import TxnKit
         #expect(try txn.get(bytes("b")) == bytes("2"))
         #expect(try txn.get(bytes("c")) == nil)
         #expect(try txn.get(["a", "b", "c", "d"].map(bytes)) == [bytes("1"), bytes("2"), nil, nil], "a batched read overlays them too")
-        let scanned = try await txn.scan(.all).map { String(decoding: $0.key, as: UTF8.self) }
+        let scanned = try txn.scan(.all).map { String(decoding: $0.key, as: UTF8.self) }
         #expect(scanned == ["a", "b"])
-        #expect(try await txn.scan(.all, limit: 1).count == 1)
+        #expect(try txn.scan(.all, limit: 1).count == 1)
         txn.rollback()
         #expect(try db.contents().keys.map { String(decoding: $0, as: UTF8.self) }.sorted() == ["a", "c"])
     }
@@ -95,7 +95,7 @@ import TxnKit
         if access == "read" {
             #expect(try validated.get(bytes("k")) == nil)
         } else {
-            #expect(try await validated.scan(KeyRange(lower: bytes("j"), upper: bytes("l"))).isEmpty)
+            #expect(try validated.scan(KeyRange(lower: bytes("j"), upper: bytes("l"))).isEmpty)
         }
         let writer = manager.begin(.readCommitted)
         try await writer.put(bytes("k"), bytes("v"))
@@ -148,9 +148,9 @@ import TxnKit
                 try await txn.put(bytes("order/2"), bytes("b"))
             }
             let reader = db.manager.begin(isolation)
-            let first = try await reader.scan(.prefix(bytes("order/")))
+            let first = try reader.scan(.prefix(bytes("order/")))
             try await retrying(db.manager, .snapshot) { try await $0.put(bytes("order/3"), bytes("c")) }
-            let second = try await reader.scan(.prefix(bytes("order/")))
+            let second = try reader.scan(.prefix(bytes("order/")))
             if isolation == .readCommitted {
                 #expect(second.count == first.count + 1, "read committed sees the phantom")
                 reader.rollback()
@@ -170,7 +170,7 @@ import TxnKit
         for isolation in IsolationLevel.allCases {
             let txn = db.manager.begin(isolation)
             _ = try txn.get(bytes("k"))
-            _ = try await txn.scan(.all)
+            _ = try txn.scan(.all)
             try await txn.commit()
         }
         #expect(db.wal.status.appendedRecords == before)
