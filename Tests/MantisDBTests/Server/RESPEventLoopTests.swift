@@ -37,6 +37,24 @@ import Testing
     }
 }
 
+extension RESPEventLoopTests {
+    @Test("a write run larger than the coalescer's loop bound commits on the pool: acknowledged and read back whole")
+    func largeRunCommitsOffTheLoop() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            let big = String(repeating: "x", count: 600 << 10)
+            let words = ["MSET"] + (0..<3).flatMap { ["big\($0)", big + "\($0)"] }
+            #expect(3 * (600 << 10) > RESPCommitCoalescer.maxLoopBytes)
+            try await client.send(command: words)
+            #expect(try await client.read() == .simpleString("OK"))
+            for index in 0..<3 {
+                #expect(try await client.call("STRLEN", "big\(index)") == .integer(Int64((600 << 10) + 1)))
+            }
+            await client.close()
+        }
+    }
+}
+
 /// Holds the first `fdatasync` after `arm()` until `release()`.
 final class SyncGate: Sendable {
     private let state = Mutex((armed: false, entered: false))

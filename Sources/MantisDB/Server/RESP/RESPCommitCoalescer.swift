@@ -19,6 +19,9 @@ import TxnKit
 /// `BlockingIO.allowed` false: it never leads a group commit, so the loop does the transaction's
 /// CPU work (ops, log encoding, installing) but never waits out an `fdatasync`; it suspends until
 /// the log's I/O thread reports the commit durable, and serves its other connections meanwhile.
+/// A combined transaction of more than `maxLoopBytes` runs on the global pool instead, so one
+/// large write (a big `MSET`) does not hold the loop's other connections for its encoding and
+/// install.
 ///
 /// Lives on its event loop (one per loop, shared by the loop's connections) and is used only there.
 final class RESPCommitCoalescer {
@@ -26,6 +29,8 @@ final class RESPCommitCoalescer {
 
     static let maxOps = 4096
     static let maxBytes = 16 << 20
+    /// Above this many bytes of keys and values, the combined transaction runs off the loop.
+    static let maxLoopBytes = 1 << 20
 
     let loop: any EventLoop
     let server: RESPServerContext
@@ -66,15 +71,25 @@ final class RESPCommitCoalescer {
         guard !batches.isEmpty else { return }
         let submitted = batches
         let waiting = NIOLoopBound(deliveries, eventLoop: loop)
+        let onLoop = bytes <= Self.maxLoopBytes
         batches = []
         deliveries = []
         ops = 0
         bytes = 0
-        Self.start(submitted, waiting, server: server, loop: loop, executor: executor)
+        Self.start(submitted, waiting, server: server, loop: loop, executor: onLoop ? executor : nil)
     }
 
+    /// With `executor` (the loop's), the commit runs on the loop and never leads a log round;
+    /// without, on the global pool.
     private static func start(_ batches: [[RESPDataOp]], _ waiting: NIOLoopBound<[Delivery]>,
-                              server: RESPServerContext, loop: any EventLoop, executor: EventLoopTaskExecutor) {
+                              server: RESPServerContext, loop: any EventLoop, executor: EventLoopTaskExecutor?) {
+        guard let executor else {
+            Task {
+                let replies = await commit(batches, server: server)
+                loop.execute { deliver(replies, to: waiting) }
+            }
+            return
+        }
         Task(executorPreference: executor) {
             let replies = await BlockingIO.$allowed.withValue(false) { await commit(batches, server: server) }
             if loop.inEventLoop {
