@@ -13,6 +13,14 @@ want=${*:-baselines wal txn recovery checkpoint server cpu}
 baselines=${BASELINES:-../shared/baselines/run.sh}
 # glibc's heap on transparent huge pages (see Docs/operations.md, "Memory").
 huge_pages=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
+# Starts a server in the background (server_pid) and waits until it answers PING on port $1.
+start_server() {  # port command...
+  local port=$1; shift
+  "$@" >"$work/server-$port.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=; }
 
 for w in $want; do case $w in
 baselines)
@@ -42,14 +50,12 @@ checkpoint)
   echo "--- bench checkpoint (1M keys)"; "$bin" bench checkpoint --dir "$work" --keys 1000000 --json ;;
 server)
   port=7479
-  "$bin" serve --data-dir "$work/server" --port $port --admin-port 7480 --set integrity.scrub_interval=null >"$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do redis-cli -p $port PING >/dev/null 2>&1 && break; sleep 0.1; done
+  start_server $port "$bin" serve --data-dir "$work/server" --port $port --admin-port 7480 --set integrity.scrub_interval=null
   for t in set get; do
     echo "--- redis-benchmark -t $t -n 200000 -c 50 -d 100 -r 1000000 against mantisdb serve (sync)"
     redis-benchmark -p $port -t $t -n 200000 -c 50 -d 100 -r 1000000 --csv | tail -1
   done
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  stop_server
   if [ -x "$baselines" ]; then "$baselines" redis; fi ;;
 cpu)
   # CPU time per request of each server (user+system, from /proc) and of redis-benchmark, for
@@ -64,19 +70,14 @@ cpu)
       echo "$1 server_us_per_request=$(awk -v a="$after" -v b="$before" -v t="$tck" 'BEGIN {printf "%.1f", (a-b)/t*1e6/200000}') benchmark_us_per_request=$(awk '{printf "%.1f", ($1+$2)*1e6/200000}' "$work/time")"
     done
   }
-  port=7479
-  "$bin" serve --data-dir "$work/cpu-server" --port $port --admin-port 7480 --set integrity.scrub_interval=null >"$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do redis-cli -p $port PING >/dev/null 2>&1 && break; sleep 0.1; done
-  per_request mantisdb "$server_pid" $port
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+  start_server 7479 "$bin" serve --data-dir "$work/cpu-server" --port 7479 --admin-port 7480 --set integrity.scrub_interval=null
+  per_request mantisdb "$server_pid" 7479
+  stop_server
   if command -v redis-server >/dev/null; then
     mkdir -p "$work/redis"
-    redis-server --port 7481 --appendonly yes --appendfsync always --save "" --dir "$work/redis" >"$work/redis.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 100); do redis-cli -p 7481 PING >/dev/null 2>&1 && break; sleep 0.1; done
+    start_server 7481 redis-server --port 7481 --appendonly yes --appendfsync always --save "" --dir "$work/redis"
     per_request "redis(appendfsync always)" "$server_pid" 7481
-    kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+    stop_server
   fi ;;
 *) echo "unknown: $w" ;;
 esac; done

@@ -38,7 +38,7 @@ import Testing
 }
 
 extension RESPEventLoopTests {
-    @Test("a write run larger than the coalescer's loop bound commits on the pool: acknowledged and read back whole")
+    @Test("a write run larger than the coalescer's loop bound, or with KEYS, commits on the pool: acknowledged and read back whole")
     func largeRunCommitsOffTheLoop() async throws {
         try await RESPTestHarness.with { harness in
             let client = try await harness.client()
@@ -50,6 +50,11 @@ extension RESPEventLoopTests {
             for index in 0..<3 {
                 #expect(try await client.call("STRLEN", "big\(index)") == .integer(Int64((600 << 10) + 1)))
             }
+            // A run with KEYS (which may walk the keyspace) also commits on the pool.
+            try await client.send(RESPTestClient.encode(["SET", "big3", "x"]) + RESPTestClient.encode(["KEYS", "big*"]))
+            #expect(try await client.read() == .simpleString("OK"))
+            let keys = try await client.read()
+            #expect(keys == .array(["big0", "big1", "big2", "big3"].map { .bulk($0) }) || keys == .set(["big0", "big1", "big2", "big3"].map { .bulk($0) }))
             await client.close()
         }
     }

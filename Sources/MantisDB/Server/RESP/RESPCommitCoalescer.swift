@@ -19,9 +19,8 @@ import TxnKit
 /// `BlockingIO.allowed` false: it never leads a group commit, so the loop does the transaction's
 /// CPU work (ops, log encoding, installing) but never waits out an `fdatasync`; it suspends until
 /// the log's I/O thread reports the commit durable, and serves its other connections meanwhile.
-/// A combined transaction of more than `maxLoopBytes` runs on the global pool instead, so one
-/// large write (a big `MSET`) does not hold the loop's other connections for its encoding and
-/// install.
+/// A combined transaction of more than `maxLoopBytes`, or with an op that may take long (`KEYS`),
+/// runs on the global pool instead, so it does not hold the loop's other connections.
 ///
 /// Lives on its event loop (one per loop, shared by the loop's connections) and is used only there.
 final class RESPCommitCoalescer {
@@ -38,6 +37,8 @@ final class RESPCommitCoalescer {
     private var deliveries: [Delivery] = []
     private var ops = 0
     private var bytes = 0
+    /// True once a queued batch has an op that may take long (`RESPDataOp.isLong`).
+    private var hasLongOp = false
     private var scheduled = false
 
     let executor: EventLoopTaskExecutor
@@ -57,6 +58,7 @@ final class RESPCommitCoalescer {
         deliveries.append(deliver)
         ops += batch.count
         bytes += size
+        hasLongOp = hasLongOp || batch.contains(where: \.isLong)
         if !scheduled {
             scheduled = true
             // Runs after the I/O events of this round: every connection read in it has submitted.
@@ -71,11 +73,12 @@ final class RESPCommitCoalescer {
         guard !batches.isEmpty else { return }
         let submitted = batches
         let waiting = NIOLoopBound(deliveries, eventLoop: loop)
-        let onLoop = bytes <= Self.maxLoopBytes
+        let onLoop = bytes <= Self.maxLoopBytes && !hasLongOp
         batches = []
         deliveries = []
         ops = 0
         bytes = 0
+        hasLongOp = false
         Self.start(submitted, waiting, server: server, loop: loop, executor: onLoop ? executor : nil)
     }
 
@@ -83,24 +86,21 @@ final class RESPCommitCoalescer {
     /// without, on the global pool.
     private static func start(_ batches: [[RESPDataOp]], _ waiting: NIOLoopBound<[Delivery]>,
                               server: RESPServerContext, loop: any EventLoop, executor: EventLoopTaskExecutor?) {
-        guard let executor else {
-            Task {
-                let replies = await commit(batches, server: server)
-                loop.execute { deliver(replies, to: waiting) }
+        if let executor {
+            Task(executorPreference: executor) {
+                deliver(await BlockingIO.$allowed.withValue(false) { await commit(batches, server: server) }, to: waiting, on: loop)
             }
-            return
-        }
-        Task(executorPreference: executor) {
-            let replies = await BlockingIO.$allowed.withValue(false) { await commit(batches, server: server) }
-            if loop.inEventLoop {
-                deliver(replies, to: waiting)
-            } else {
-                loop.execute { deliver(replies, to: waiting) }
-            }
+        } else {
+            Task { deliver(await commit(batches, server: server), to: waiting, on: loop) }
         }
     }
 
-    private static func deliver(_ replies: [[RESPValue]], to waiting: NIOLoopBound<[Delivery]>) {
+    /// Hands each connection its replies, on the loop (at once if already there).
+    private static func deliver(_ replies: [[RESPValue]], to waiting: NIOLoopBound<[Delivery]>, on loop: any EventLoop) {
+        guard loop.inEventLoop else {
+            loop.execute { deliver(replies, to: waiting, on: loop) }
+            return
+        }
         for (deliver, batchReplies) in zip(waiting.value, replies) { deliver(batchReplies) }
     }
 

@@ -7,12 +7,12 @@ extension RESPDataOp {
     func execute(on access: some RESPKeyAccess, context: RESPServerContext) async throws -> RESPValue {
         switch self {
         case .get(let key):
-            return try await access.get(key).map(RESPValue.bulkString) ?? .null
+            return try access.get(key).map(RESPValue.bulkString) ?? .null
         case .set(let key, let value, let condition, let returnOld, let style):
             var old: [UInt8]?
             if condition != .always || returnOld {
                 try await access.lockForUpdate(key)
-                old = try await access.get(key)
+                old = try access.get(key)
             }
             let allowed = switch condition {
             case .always: true
@@ -25,7 +25,7 @@ extension RESPDataOp {
             return allowed ? .ok : .null
         case .getDelete(let key):
             try await access.lockForUpdate(key)
-            guard let old = try await access.get(key) else { return .null }
+            guard let old = try access.get(key) else { return .null }
             try await access.delete(key)
             return .bulkString(old)
         case .delete(let keys):
@@ -33,7 +33,7 @@ extension RESPDataOp {
             var seen = Set<[UInt8]>()
             for key in keys where seen.insert(key).inserted {
                 try await access.lockForUpdate(key)
-                if try await access.get(key) != nil {
+                if try access.get(key) != nil {
                     try await access.delete(key)
                     deleted += 1
                 }
@@ -41,10 +41,10 @@ extension RESPDataOp {
             return .integer(deleted)
         case .exists(let keys):
             var found: Int64 = 0
-            for key in keys where try await access.get(key) != nil { found += 1 }
+            for key in keys where try access.get(key) != nil { found += 1 }
             return .integer(found)
         case .mget(let keys):
-            return .array(try await access.get(keys).map { $0.map(RESPValue.bulkString) ?? .null })
+            return .array(try access.get(keys).map { $0.map(RESPValue.bulkString) ?? .null })
         case .mset(let pairs):
             var index = 0
             while index + 1 < pairs.count {
@@ -55,7 +55,7 @@ extension RESPDataOp {
         case .incrementBy(let key, let amount):
             try await access.lockForUpdate(key)
             let current: Int64
-            if let old = try await access.get(key) {
+            if let old = try access.get(key) {
                 guard let number = RESPInteger.parse(old) else { return .notInteger }
                 current = number
             } else {
@@ -67,19 +67,19 @@ extension RESPDataOp {
             return .integer(sum)
         case .append(let key, let suffix):
             try await access.lockForUpdate(key)
-            let combined = (try await access.get(key) ?? []) + suffix
+            let combined = (try access.get(key) ?? []) + suffix
             guard combined.count <= context.options.maxBulkLength else {
                 return .error("ERR string exceeds maximum allowed size (\(context.options.maxBulkLength) bytes)")
             }
             try await access.put(key, combined)
             return .integer(Int64(combined.count))
         case .strlen(let key):
-            return .integer(Int64(try await access.get(key)?.count ?? 0))
+            return .integer(Int64(try access.get(key)?.count ?? 0))
         case .type(let key):
-            return .simpleString(try await access.get(key) == nil ? "none" : "string")
+            return .simpleString(try access.get(key) == nil ? "none" : "string")
         case .keys(let glob):
             let limit = context.options.maxArrayLength
-            let pairs = try await access.scan(.prefix(glob.literalPrefix), limit: limit + 1)
+            let pairs = try access.scan(.prefix(glob.literalPrefix), limit: limit + 1)
             return Self.keysReply(pairs.lazy.map(\.key), glob: glob, limit: limit)
         case .dbsize:
             return .integer(Int64(context.database.store.statistics.liveKeys))

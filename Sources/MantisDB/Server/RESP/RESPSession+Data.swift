@@ -37,9 +37,7 @@ extension RESPSession {
             if ops.count == 1 { return .reply(ops[0].executeRead(context: server)!) }
             return .replies(ops.map { $0.executeRead(context: server)! })
         }
-        // The coalescer runs its transaction on the event loop: a run with a long op (KEYS) goes
-        // to the pool instead.
-        if ops.contains(where: \.isWrite), !ops.contains(where: \.isLong) { return .commit(ops) }
+        if ops.contains(where: \.isWrite) { return .commit(ops) }
         return .work { [ops] in await Self.runAutocommit(ops, server: server) }
     }
 

@@ -10,8 +10,9 @@ import Synchronization
 /// for the log's durability, then its versions are installed at that timestamp (by itself or by
 /// the committer installing for everyone, see `publish`) together with every earlier commit (all
 /// durable: the log is ordered); it releases its locks and returns, visible. New snapshots only
-/// cover commits whose every predecessor is installed, so a snapshot never changes. If the WAL fails, the commit throws and nothing becomes visible.
-/// A read-only transaction never touches the WAL.
+/// cover commits whose every predecessor is installed, so a snapshot never changes. If the WAL
+/// fails, the commit throws and nothing becomes visible. A read-only transaction never touches
+/// the WAL.
 public final class TransactionManager: Sendable {
     public let store: MVCCStore
     public let wal: any WriteAheadLog
