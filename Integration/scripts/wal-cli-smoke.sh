@@ -38,4 +38,11 @@ grep -q "corruption in $segment at offset 4096" "$work/out" || fail "corruption:
 set +e; "$bin" wal verify "$work/nope" > "$work/out" 2>&1; code=$?; set -e
 [ $code -eq 3 ] || fail "missing dir: expected exit 3, got $code"
 grep -q "no such directory" "$work/out" || fail "missing dir: unclear message: $(cat "$work/out")"
+# The binary re-executes itself with the heap on huge pages unless told not to (or THP is off).
+if ! grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && [ -e /sys/kernel/mm/transparent_hugepage/enabled ]; then
+  env -u GLIBC_TUNABLES "$bin" bench txn --dir "$work/hp" --workload get --count 1000 --keys 100 --json > "$work/out"
+  grep -q '"heap_huge_pages": "on"' "$work/out" || fail "huge pages not on by default: $(cat "$work/out")"
+  env -u GLIBC_TUNABLES MANTISDB_HUGE_PAGES=off "$bin" bench txn --dir "$work/hp2" --workload get --count 1000 --keys 100 --json > "$work/out"
+  grep -q '"heap_huge_pages": "off"' "$work/out" || fail "MANTISDB_HUGE_PAGES=off ignored: $(cat "$work/out")"
+fi
 echo "wal CLI smoke: ok"

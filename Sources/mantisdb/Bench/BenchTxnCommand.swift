@@ -151,5 +151,6 @@ struct BenchTxnCommand: AsyncParsableCommand {
         report.add("keys_per_call", .integer(Int64(max(1, batch))))
         report.add("reads_per_sec", .number(Double(count) / elapsed.seconds))
         report.add("verify_reads", .text(database.options.verifyReads ? "on" : "off"))
+        report.add("heap_huge_pages", .text(HugePages.isEnabled ? "on" : "off"))
     }
 }

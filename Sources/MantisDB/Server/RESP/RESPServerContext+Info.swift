@@ -39,6 +39,7 @@ extension RESPServerContext {
                 ("uptime_in_seconds", "\(uptime)"),
                 ("uptime_in_days", "\(uptime / 86_400)"),
                 ("wal_durability", "\(database.options.wal.durability)"),
+                ("heap_huge_pages", HugePages.isEnabled ? "1" : "0"),
             ]
         case "clients":
             return [

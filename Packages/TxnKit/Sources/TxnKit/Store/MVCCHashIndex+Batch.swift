@@ -14,10 +14,10 @@ extension MVCCHashIndex {
         var candidates = [Unmanaged<MVCCVersionRecord>?](repeating: nil, count: count)
         for index in 0..<count {
             let tag = Self.tag(of: hashes[index])
-            candidates[index] = shards[Self.shard(of: tag)].slots.withUnsafeBufferPointer { slots in
+            candidates[index] = shards[Self.shard(of: tag)].slots.withSlots { slots in
                 let base = slots.baseAddress!
                 guard let slot = Self.index(tag: tag, in: base, count: slots.count, where: { _ in true }) else { return nil }
-                return Unmanaged.passUnretained(base[slot].newest.unsafelyUnwrapped)
+                return Slot.newest(at: base + slot)
             }
         }
         var records = [MVCCVersionRecord?](repeating: nil, count: count)

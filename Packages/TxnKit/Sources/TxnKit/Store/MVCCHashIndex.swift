@@ -10,8 +10,10 @@
 ///
 /// A slot caches the entry's newest record (kept equal to `entry.newest` by the store), so a
 /// read of the latest version touches the slot and then one record, holding key and value.
-/// Not thread-safe: the store's lock guards it.
-struct MVCCHashIndex {
+/// Not thread-safe: the store's lock guards it. A class over a fixed buffer of shards, so a
+/// lookup reaches its shard through one immutable pointer, without the exclusivity check and
+/// the copy that a stored struct's array would cost each read.
+final class MVCCHashIndex {
     struct Slot {
         /// The key's hash with the low bit set; 0 for an empty slot.
         var tag: Int
@@ -19,25 +21,62 @@ struct MVCCHashIndex {
         var newest: MVCCVersionRecord?
 
         static var empty: Slot { Slot(tag: 0, entry: nil, newest: nil) }
+
+        private static let newestOffset = MemoryLayout<Slot>.offset(of: \Slot.newest)!
+
+        /// The newest record of the occupied slot at `slot`, unretained: a lookup reads it in
+        /// place (a retain is an atomic write to the record's memory). Valid under the lock.
+        @inline(__always)
+        static func newest(at slot: UnsafePointer<Slot>) -> Unmanaged<MVCCVersionRecord> {
+            UnsafeRawPointer(slot).load(fromByteOffset: newestOffset, as: Unmanaged<MVCCVersionRecord>.self)
+        }
     }
 
+    /// A power-of-two table of slots, allocated by hand: a lookup reads through the pointer
+    /// without retaining an array's storage.
     struct Shard {
-        var slots: [Slot]
+        var slots: UnsafeMutableBufferPointer<Slot>
         var count = 0
 
         init(capacity: Int) {
-            slots = Array(repeating: Slot.empty, count: capacity)
+            slots = Self.allocate(capacity)
+        }
+
+        static func allocate(_ capacity: Int) -> UnsafeMutableBufferPointer<Slot> {
+            let slots = UnsafeMutableBufferPointer<Slot>.allocate(capacity: capacity)
+            slots.initialize(repeating: .empty)
+            return slots
+        }
+
+        /// Releases what the slots reference and frees them.
+        static func free(_ slots: UnsafeMutableBufferPointer<Slot>) {
+            slots.baseAddress!.deinitialize(count: slots.count)
+            slots.deallocate()
         }
     }
 
     static let shardCount = 256
     static let minimumCapacity = 8
 
-    private(set) var shards = Array(repeating: Shard(capacity: MVCCHashIndex.minimumCapacity), count: MVCCHashIndex.shardCount)
+    /// `shardCount` shards, allocated for the index's lifetime.
+    let shards: UnsafeMutablePointer<Shard>
     private(set) var count = 0
 
     /// The slots allocated over all shards (for the memory estimate).
     private(set) var capacity = MVCCHashIndex.shardCount * MVCCHashIndex.minimumCapacity
+
+    init() {
+        shards = .allocate(capacity: Self.shardCount)
+        for index in 0..<Self.shardCount {
+            (shards + index).initialize(to: Shard(capacity: Self.minimumCapacity))  // each its own slots
+        }
+    }
+
+    deinit {
+        for index in 0..<Self.shardCount { Shard.free(shards[index].slots) }
+        shards.deinitialize(count: Self.shardCount)
+        shards.deallocate()
+    }
 
     @inline(__always)
     static func shard(of hash: Int) -> Int {
@@ -58,7 +97,7 @@ struct MVCCHashIndex {
         while true {
             let found = base[index].tag
             if found == 0 { return nil }
-            if found == tag, matches(base[index].newest!) { return index }
+            if found == tag, Slot.newest(at: base + index)._withUnsafeGuaranteedRef(matches) { return index }
             index = (index + 1) & mask
         }
     }
@@ -73,7 +112,7 @@ struct MVCCHashIndex {
     @inline(__always)
     func find(_ key: [UInt8], hash: Int) -> (entry: MVCCKeyEntry, newest: MVCCVersionRecord)? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withUnsafeBufferPointer { slots in
+        return shards[Self.shard(of: hash)].slots.withSlots { slots in
             let base = slots.baseAddress!
             guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
             return (base[index].entry!, base[index].newest!)
@@ -85,7 +124,7 @@ struct MVCCHashIndex {
     @inline(__always)
     func version(of key: [UInt8], hash: Int, at snapshot: UInt64) -> MVCCVersionRecord? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withUnsafeBufferPointer { slots in
+        return shards[Self.shard(of: hash)].slots.withSlots { slots in
             let base = slots.baseAddress!
             guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
             let newest = base[index].newest.unsafelyUnwrapped
@@ -93,11 +132,26 @@ struct MVCCHashIndex {
         }
     }
 
+    /// A copy of the value of `key` visible at `snapshot`; nil if absent or deleted there. The
+    /// records are read in place, never retained (see `MVCCValueCopy`).
+    @inline(__always)
+    func valueCopy(of key: [UInt8], hash: Int, at snapshot: UInt64) -> MVCCValueCopy? {
+        let tag = Self.tag(of: hash)
+        return shards[Self.shard(of: hash)].slots.withSlots { slots in
+            let base = slots.baseAddress!
+            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
+            return Slot.newest(at: base + index)._withUnsafeGuaranteedRef { newest in
+                if newest.commit <= snapshot { return MVCCValueCopy(newest) }
+                return base[index].entry.unsafelyUnwrapped.version(at: snapshot).flatMap(MVCCValueCopy.init)
+            }
+        }
+    }
+
     /// Records `newest` as the newest record of `key`'s entry; false if the key is absent.
     @discardableResult
-    mutating func setNewest(_ newest: MVCCVersionRecord, of key: [UInt8], hash: Int) -> Bool {
+    func setNewest(_ newest: MVCCVersionRecord, of key: [UInt8], hash: Int) -> Bool {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withUnsafeMutableBufferPointer { slots in
+        return shards[Self.shard(of: hash)].slots.withSlots { slots in
             guard let index = Self.index(of: key, tag: tag, in: slots) else { return false }
             slots[index].newest = newest
             return true
@@ -107,9 +161,9 @@ struct MVCCHashIndex {
     /// Replay: makes `record` the newest version of its key's entry, in one probe (the key is
     /// the record's own). Returns the entry, the record that was its newest before and the record
     /// the entry dropped (see `MVCCKeyEntry.replaceNewest`), or nil if the key is absent.
-    mutating func replaceNewest(with record: MVCCVersionRecord, hash: Int) -> (entry: MVCCKeyEntry, previous: MVCCVersionRecord, dropped: MVCCVersionRecord?)? {
+    func replaceNewest(with record: MVCCVersionRecord, hash: Int) -> (entry: MVCCKeyEntry, previous: MVCCVersionRecord, dropped: MVCCVersionRecord?)? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withUnsafeMutableBufferPointer { slots in
+        return shards[Self.shard(of: hash)].slots.withSlots { slots in
             let base = slots.baseAddress!
             guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasSameKey(as: record) }) else { return nil }
             let entry = base[index].entry!
@@ -121,13 +175,13 @@ struct MVCCHashIndex {
     }
 
     /// Adds `entry` (its key must not be present) under `hash`.
-    mutating func insert(_ entry: MVCCKeyEntry, hash: Int) {
+    func insert(_ entry: MVCCKeyEntry, hash: Int) {
         let shard = Self.shard(of: hash)
         if (shards[shard].count + 1) * 4 > shards[shard].slots.count * 3 {
             resize(shard, to: shards[shard].slots.count * 2)
         }
         let tag = Self.tag(of: hash)
-        shards[shard].slots.withUnsafeMutableBufferPointer { slots in
+        shards[shard].slots.withSlots { slots in
             let index = Self.freeIndex(for: tag, in: slots)
             slots[index] = Slot(tag: tag, entry: entry, newest: entry.newest)
         }
@@ -137,10 +191,10 @@ struct MVCCHashIndex {
 
     /// Removes the entry of `key`; false if there is none.
     @discardableResult
-    mutating func remove(_ key: [UInt8], hash: Int) -> Bool {
+    func remove(_ key: [UInt8], hash: Int) -> Bool {
         let shard = Self.shard(of: hash)
         let tag = Self.tag(of: hash)
-        let removed = shards[shard].slots.withUnsafeMutableBufferPointer { slots -> Bool in
+        let removed = shards[shard].slots.withSlots { slots -> Bool in
             guard var hole = Self.index(of: key, tag: tag, in: slots) else { return false }
             let base = slots.baseAddress!
             let mask = slots.count - 1
@@ -168,18 +222,16 @@ struct MVCCHashIndex {
         return true
     }
 
-    private mutating func resize(_ shard: Int, to newCapacity: Int) {
-        var fresh = Array(repeating: Slot.empty, count: newCapacity)
-        fresh.withUnsafeMutableBufferPointer { fresh in
-            shards[shard].slots.withUnsafeMutableBufferPointer { old in
-                let base = old.baseAddress!
-                for index in old.indices where base[index].tag != 0 {
-                    let target = Self.freeIndex(for: base[index].tag, in: fresh)
-                    Self.move(from: base + index, to: fresh.baseAddress! + target)
-                }
-            }
+    private func resize(_ shard: Int, to newCapacity: Int) {
+        let fresh = Shard.allocate(newCapacity)
+        let old = shards[shard].slots
+        let base = old.baseAddress!
+        for index in old.indices where base[index].tag != 0 {
+            let target = Self.freeIndex(for: base[index].tag, in: fresh)
+            Self.move(from: base + index, to: fresh.baseAddress! + target)
         }
-        capacity += newCapacity - shards[shard].slots.count
+        Shard.free(old)  // every slot moved out: empty
+        capacity += newCapacity - old.count
         shards[shard].slots = fresh
     }
 
@@ -208,7 +260,8 @@ struct MVCCHashIndex {
     func invariantViolations() -> [String] {
         var problems: [String] = []
         var total = 0
-        for (index, shard) in shards.enumerated() {
+        for index in 0..<Self.shardCount {
+            let shard = shards[index]
             let used = shard.slots.filter { $0.tag != 0 }.count
             if used != shard.count { problems.append("shard \(index): count \(shard.count), \(used) used") }
             total += used
@@ -226,4 +279,10 @@ struct MVCCHashIndex {
         if total != count { problems.append("count \(count), \(total) entries") }
         return problems
     }
+}
+
+extension UnsafeMutableBufferPointer {
+    /// `body` applied to the buffer itself: the index's call sites read alike for every shard.
+    @inline(__always)
+    func withSlots<R>(_ body: (Self) throws -> R) rethrows -> R { try body(self) }
 }

@@ -12,8 +12,7 @@ extension MVCCStore {
     /// `verify` for bytes read in place; the key is copied only into the error.
     @inline(__always)
     func verify(_ value: UnsafeRawBufferPointer, checksum: UInt32, key: UnsafeRawBufferPointer, commit: UInt64) throws {
-        // Called through the optional in place: binding it would copy the existential per read.
-        guard verifyReads, let actual = checksumAlgorithm?.checksum(value) else { return }
+        guard verifyReads, let actual = checksummer?.checksum(value) else { return }
         if actual != checksum {
             throw MantisError.mvccChecksumMismatch(key: Array(key), commit: commit, expected: checksum, actual: actual)
         }
@@ -24,7 +23,7 @@ extension MVCCStore {
     @inline(__always)
     func valueChecksum(_ value: UnsafeRawBufferPointer?) -> UInt32 {
         guard let value else { return 0 }
-        return checksumAlgorithm?.checksum(value) ?? 0
+        return checksummer?.checksum(value) ?? 0
     }
 
     /// Test hook: flips bit `bit` (0 = lowest bit of the first byte) of the stored value of

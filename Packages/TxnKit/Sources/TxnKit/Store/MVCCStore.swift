@@ -35,6 +35,8 @@ public final class MVCCStore: Sendable {
     public let checksumAlgorithm: (any ChecksumAlgorithm)?
     /// Whether reads verify value checksums (only meaningful with an algorithm).
     public let verifyReads: Bool
+    /// `checksumAlgorithm`, opened.
+    let checksummer: MVCCChecksummer?
 
     let lock = MVCCReadWriteLock()
     let state: MVCCStoreState
@@ -52,6 +54,7 @@ public final class MVCCStore: Sendable {
     package init(checksum: (any ChecksumAlgorithm)?, verifyReads: Bool, leafCapacity: Int, chunkSize: Int) {
         precondition(chunkSize > 0)
         self.checksumAlgorithm = checksum
+        self.checksummer = checksum.map { MVCCChecksummer($0) }
         self.verifyReads = verifyReads
         self.state = MVCCStoreState(leafCapacity: leafCapacity)
         self.chunkSize = chunkSize
@@ -64,14 +67,14 @@ public final class MVCCStore: Sendable {
     ///   `.lsnUnavailable` if `snapshot` is below the garbage-collection horizon.
     public func get(_ key: [UInt8], at snapshot: UInt64) throws -> [UInt8]? {
         let hash = MVCCBytes.hash(key)
-        let record = try lock.withReadLock { () throws -> MVCCVersionRecord? in
+        let copy = try lock.withReadLock { () throws -> MVCCValueCopy? in
             try state.checkSnapshot(snapshot)
-            return state.hashed.version(of: key, hash: hash, at: snapshot)
+            return state.hashed.valueCopy(of: key, hash: hash, at: snapshot)
         }
-        // Records are immutable: the value is copied and verified with the lock released.
-        guard let record, let value = record.value else { return nil }
-        try verify(value, checksum: record.checksum, key: key, commit: record.commit)
-        return value
+        // Verified with the lock released.
+        guard let copy else { return nil }
+        try verify(copy.value, checksum: copy.checksum, key: key, commit: copy.commit)
+        return copy.value
     }
 
     /// The commit timestamp of the newest version of `key`, tombstones included; `nil` if the

@@ -7,7 +7,7 @@ import MantisCore
 /// exclusive for changes); the class exists only to be reachable from the `Sendable` store.
 final class MVCCStoreState: @unchecked Sendable {
     var ordered: MVCCOrderedIndex
-    var hashed = MVCCHashIndex()
+    let hashed = MVCCHashIndex()
 
     /// The highest `oldestActiveSnapshot` a collection has used: reads at older snapshots may
     /// miss removed versions and are refused.
