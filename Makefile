@@ -70,7 +70,7 @@ torture: deps
 
 ## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
 run: deps release
-	GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864 .build/release/mantisdb serve
+	.build/release/mantisdb serve
 
 ## Benchmarks (release build); see Docs/performance.md.
 bench: release

@@ -11,8 +11,6 @@ work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
 trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
 want=${*:-baselines wal txn recovery checkpoint server cpu}
 baselines=${BASELINES:-../shared/baselines/run.sh}
-# glibc's heap on transparent huge pages (see Docs/operations.md, "Memory").
-huge_pages=glibc.malloc.hugetlb=1:glibc.malloc.top_pad=67108864
 # Starts a server in the background (server_pid) and waits until it answers PING on port $1.
 start_server() {  # port command...
   local port=$1; shift
@@ -39,9 +37,12 @@ txn)
     echo "--- round $round: bench txn (autocommit puts, 32 concurrent, sync)"; "$bin" bench txn --dir "$work" --writers 32 --count 64000 --json
     echo "--- round $round: bench wal (32 writers, sync, for the ratio)";      "$bin" bench wal --dir "$work" --writers 32 --count 64000 --durability sync --json
   done
-  echo "--- bench txn (point reads, snapshot, one task)"; "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
-  echo "--- the same with transparent huge pages for the heap ($huge_pages)"
-  GLIBC_TUNABLES=$huge_pages "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
+  for round in 1 2 3; do
+    echo "--- round $round: bench txn (point reads, snapshot, one task; the heap on huge pages, the default)"
+    "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
+  done
+  echo "--- the same on 4 KiB pages (MANTISDB_HUGE_PAGES=off)"
+  MANTISDB_HUGE_PAGES=off "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --json
   echo "--- point reads in batches of 16 keys per call (Transaction.get([keys]), as MGET reads)"
   "$bin" bench txn --dir "$work" --workload get --count 3000000 --keys 1000000 --batch 16 --json ;;
 recovery)

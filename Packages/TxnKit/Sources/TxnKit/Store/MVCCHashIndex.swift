@@ -133,9 +133,10 @@ final class MVCCHashIndex {
     }
 
     /// A copy of the value of `key` visible at `snapshot`; nil if absent or deleted there. The
-    /// records are read in place, never retained (see `MVCCValueCopy`).
+    /// records are read in place, never retained (see `MVCCValueCopy`). Static, over the index's
+    /// `shards`, so that the index object is not retained for the call either.
     @inline(__always)
-    func valueCopy(of key: [UInt8], hash: Int, at snapshot: UInt64) -> MVCCValueCopy? {
+    static func valueCopy(of key: [UInt8], hash: Int, at snapshot: UInt64, in shards: UnsafeMutablePointer<Shard>) -> MVCCValueCopy? {
         let tag = Self.tag(of: hash)
         return shards[Self.shard(of: hash)].slots.withSlots { slots in
             let base = slots.baseAddress!

@@ -69,7 +69,7 @@ public final class MVCCStore: Sendable {
         let hash = MVCCBytes.hash(key)
         let copy = try lock.withReadLock { () throws -> MVCCValueCopy? in
             try state.checkSnapshot(snapshot)
-            return state.hashed.valueCopy(of: key, hash: hash, at: snapshot)
+            return MVCCHashIndex.valueCopy(of: key, hash: hash, at: snapshot, in: state.hashed.shards)
         }
         // Verified with the lock released.
         guard let copy else { return nil }

@@ -15,6 +15,9 @@ public final class Transaction: Sendable {
     /// `CoarseClock` nanoseconds after which the transaction is aborted at its next step.
     let deadline: UInt64
     let state = Mutex(State())
+    /// True while the transaction is active and has written nothing: a read then needs neither
+    /// the mutex nor the write set. Cleared under the mutex, before either changes.
+    let activeWithoutWrites = Atomic<Bool>(true)
 
     struct State {
         enum Status { case active, committing, finished }
@@ -53,8 +56,9 @@ public final class Transaction: Sendable {
     /// The value of `key` as this transaction sees it (its own writes first). Never waits: reads
     /// take no locks (they read the MVCC snapshot), so the call is synchronous.
     public func get(_ key: [UInt8]) throws -> [UInt8]? {
-        // The status check and the own-writes lookup under one hold of the mutex.
-        let own = try state.withLock { state -> [UInt8]?? in
+        // The status check and the own-writes lookup under one hold of the mutex, unless there
+        // is nothing to look up.
+        let own = try activeWithoutWrites.load(ordering: .acquiring) ? nil : state.withLock { state -> [UInt8]?? in
             guard state.status == .active else { throw closedError(state) }
             return state.writes.isEmpty ? nil : state.writes.lookup(key)
         }
@@ -74,7 +78,7 @@ public final class Transaction: Sendable {
     /// store read as one batch (`MVCCStore.get(_:at:)`, much faster than one read after another
     /// on a large store). Never waits.
     public func get(_ keys: [[UInt8]]) throws -> [[UInt8]?] {
-        let own = try state.withLock { state -> [[UInt8]??] in
+        let own = try activeWithoutWrites.load(ordering: .acquiring) ? [] : state.withLock { state -> [[UInt8]??] in
             guard state.status == .active else { throw closedError(state) }
             return state.writes.isEmpty ? [] : keys.map { state.writes.lookup($0) }
         }
@@ -147,6 +151,7 @@ public final class Transaction: Sendable {
         try checkUsable()
         try await lockForWrite(key)
         let overLimit = state.withLock { state -> Bool in
+            activeWithoutWrites.store(false, ordering: .releasing)
             state.writes.set(key, value)
             state.writeBytes += key.count + (value?.count ?? 0)
             return state.writeBytes > manager.options.maxWriteSetBytes
@@ -243,7 +248,7 @@ public final class Transaction: Sendable {
             abort(after: error)
             throw error
         }
-        if manager.lockManager.isAborted(id) {
+        if manager.isLockVictim(id) {
             let error = MantisError(.deadlock, "deadlock: transaction \(id) was chosen as the victim (wounded by an older transaction); retry it",
                                     context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
             abort(after: error)
@@ -262,6 +267,7 @@ public final class Transaction: Sendable {
             // Checked again under the same hold that moves to committing: `abortExpired` may
             // have finished it since `checkUsable` (and released its locks).
             guard state.status == .active else { throw closedError(state) }
+            activeWithoutWrites.store(false, ordering: .releasing)
             state.status = .committing
             return CommitWork(writes: state.writes.writes, reads: state.reads, ranges: state.ranges)
         }
@@ -271,6 +277,7 @@ public final class Transaction: Sendable {
     func expire() -> Bool {
         state.withLock { state in
             guard state.status == .active else { return false }
+            activeWithoutWrites.store(false, ordering: .releasing)
             state.status = .finished
             state.expired = true
             return true
@@ -281,6 +288,7 @@ public final class Transaction: Sendable {
     func markFinished(committed: Bool) -> Bool {
         state.withLock { state in
             guard state.status != .finished else { return false }
+            activeWithoutWrites.store(false, ordering: .releasing)
             state.status = .finished
             state.committed = committed
             return true

@@ -17,6 +17,8 @@ public final class TransactionManager: Sendable {
     public let store: MVCCStore
     public let wal: any WriteAheadLog
     public let lockManager: any LockManager
+    /// `lockManager.isAborted`, opened.
+    let isLockVictim: LockVictimProbe
     public let options: TransactionManagerOptions
     /// Consulted before any writes are logged; a refusal fails the commit with nothing written.
     public let admission: [any WriteAdmission]
@@ -43,6 +45,7 @@ public final class TransactionManager: Sendable {
         self.store = store
         self.wal = wal
         self.lockManager = lockManager
+        self.isLockVictim = LockVictimProbe(lockManager)
         self.options = options
         self.logger = logger
         self.state = Mutex(CommitState(lastCommit: lastCommit, nextTransactionID: nextTransactionID.rawValue))
