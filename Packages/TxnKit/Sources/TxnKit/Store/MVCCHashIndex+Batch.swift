@@ -14,11 +14,9 @@ extension MVCCHashIndex {
         var candidates = [Unmanaged<MVCCVersionRecord>?](repeating: nil, count: count)
         for index in 0..<count {
             let tag = Self.tag(of: hashes[index])
-            candidates[index] = shards[Self.shard(of: tag)].slots.withSlots { slots in
-                let base = slots.baseAddress!
-                guard let slot = Self.index(tag: tag, in: base, count: slots.count, where: { _ in true }) else { return nil }
-                return Slot.newest(at: base + slot)
-            }
+            let slots = shards[Self.shard(of: tag)].slots
+            let slot = Self.index(tag: tag, in: slots.baseAddress!, count: slots.count, where: { _ in true })
+            candidates[index] = slot.map { Slot.newest(at: slots.baseAddress! + $0) }
         }
         var records = [MVCCVersionRecord?](repeating: nil, count: count)
         for index in 0..<count {

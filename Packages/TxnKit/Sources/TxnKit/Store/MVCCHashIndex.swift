@@ -112,11 +112,10 @@ final class MVCCHashIndex {
     @inline(__always)
     func find(_ key: [UInt8], hash: Int) -> (entry: MVCCKeyEntry, newest: MVCCVersionRecord)? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withSlots { slots in
-            let base = slots.baseAddress!
-            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
-            return (base[index].entry!, base[index].newest!)
-        }
+        let slots = shards[Self.shard(of: hash)].slots
+        let base = slots.baseAddress!
+        guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
+        return (base[index].entry!, base[index].newest!)
     }
 
     /// The version of `key` visible at `snapshot`, or nil. The entry is reached only when the
@@ -124,12 +123,11 @@ final class MVCCHashIndex {
     @inline(__always)
     func version(of key: [UInt8], hash: Int, at snapshot: UInt64) -> MVCCVersionRecord? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withSlots { slots in
-            let base = slots.baseAddress!
-            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
-            let newest = base[index].newest.unsafelyUnwrapped
-            return newest.commit <= snapshot ? newest : base[index].entry.unsafelyUnwrapped.version(at: snapshot)
-        }
+        let slots = shards[Self.shard(of: hash)].slots
+        let base = slots.baseAddress!
+        guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
+        let newest = base[index].newest.unsafelyUnwrapped
+        return newest.commit <= snapshot ? newest : base[index].entry.unsafelyUnwrapped.version(at: snapshot)
     }
 
     /// A copy of the value of `key` visible at `snapshot`; nil if absent or deleted there. The
@@ -138,13 +136,12 @@ final class MVCCHashIndex {
     @inline(__always)
     static func valueCopy(of key: [UInt8], hash: Int, at snapshot: UInt64, in shards: UnsafeMutablePointer<Shard>) -> MVCCValueCopy? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withSlots { slots in
-            let base = slots.baseAddress!
-            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
-            return Slot.newest(at: base + index)._withUnsafeGuaranteedRef { newest in
-                if newest.commit <= snapshot { return MVCCValueCopy(newest) }
-                return base[index].entry.unsafelyUnwrapped.version(at: snapshot).flatMap(MVCCValueCopy.init)
-            }
+        let slots = shards[Self.shard(of: hash)].slots
+        let base = slots.baseAddress!
+        guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasKey(key) }) else { return nil }
+        return Slot.newest(at: base + index)._withUnsafeGuaranteedRef { newest in
+            if newest.commit <= snapshot { return MVCCValueCopy(newest) }
+            return base[index].entry.unsafelyUnwrapped.version(at: snapshot).flatMap(MVCCValueCopy.init)
         }
     }
 
@@ -152,11 +149,10 @@ final class MVCCHashIndex {
     @discardableResult
     func setNewest(_ newest: MVCCVersionRecord, of key: [UInt8], hash: Int) -> Bool {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withSlots { slots in
-            guard let index = Self.index(of: key, tag: tag, in: slots) else { return false }
-            slots[index].newest = newest
-            return true
-        }
+        let slots = shards[Self.shard(of: hash)].slots
+        guard let index = Self.index(of: key, tag: tag, in: slots) else { return false }
+        slots[index].newest = newest
+        return true
     }
 
     /// Replay: makes `record` the newest version of its key's entry, in one probe (the key is
@@ -164,15 +160,14 @@ final class MVCCHashIndex {
     /// the entry dropped (see `MVCCKeyEntry.replaceNewest`), or nil if the key is absent.
     func replaceNewest(with record: MVCCVersionRecord, hash: Int) -> (entry: MVCCKeyEntry, previous: MVCCVersionRecord, dropped: MVCCVersionRecord?)? {
         let tag = Self.tag(of: hash)
-        return shards[Self.shard(of: hash)].slots.withSlots { slots in
-            let base = slots.baseAddress!
-            guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasSameKey(as: record) }) else { return nil }
-            let entry = base[index].entry!
-            let previous = base[index].newest!
-            let dropped = entry.replaceNewest(record)
-            base[index].newest = entry.newest
-            return (entry, previous, dropped)
-        }
+        let slots = shards[Self.shard(of: hash)].slots
+        let base = slots.baseAddress!
+        guard let index = Self.index(tag: tag, in: base, count: slots.count, where: { $0.hasSameKey(as: record) }) else { return nil }
+        let entry = base[index].entry!
+        let previous = base[index].newest!
+        let dropped = entry.replaceNewest(record)
+        base[index].newest = entry.newest
+        return (entry, previous, dropped)
     }
 
     /// Adds `entry` (its key must not be present) under `hash`.
@@ -182,10 +177,9 @@ final class MVCCHashIndex {
             resize(shard, to: shards[shard].slots.count * 2)
         }
         let tag = Self.tag(of: hash)
-        shards[shard].slots.withSlots { slots in
-            let index = Self.freeIndex(for: tag, in: slots)
-            slots[index] = Slot(tag: tag, entry: entry, newest: entry.newest)
-        }
+        let slots = shards[shard].slots
+        let index = Self.freeIndex(for: tag, in: slots)
+        slots[index] = Slot(tag: tag, entry: entry, newest: entry.newest)
         shards[shard].count += 1
         count += 1
     }
@@ -195,25 +189,22 @@ final class MVCCHashIndex {
     func remove(_ key: [UInt8], hash: Int) -> Bool {
         let shard = Self.shard(of: hash)
         let tag = Self.tag(of: hash)
-        let removed = shards[shard].slots.withSlots { slots -> Bool in
-            guard var hole = Self.index(of: key, tag: tag, in: slots) else { return false }
-            let base = slots.baseAddress!
-            let mask = slots.count - 1
-            // Backward-shift deletion: move later members of the run into the hole when the
-            // hole lies on their probe path (between their home slot and where they sit).
-            base[hole] = .empty
-            var next = (hole + 1) & mask
-            while base[next].tag != 0 {
-                let home = base[next].tag & mask
-                if (hole &- home) & mask < (next &- home) & mask {
-                    Self.move(from: base + next, to: base + hole)
-                    hole = next
-                }
-                next = (next + 1) & mask
+        let slots = shards[shard].slots
+        guard var hole = Self.index(of: key, tag: tag, in: slots) else { return false }
+        let base = slots.baseAddress!
+        let mask = slots.count - 1
+        // Backward-shift deletion: move later members of the run into the hole when the
+        // hole lies on their probe path (between their home slot and where they sit).
+        base[hole] = .empty
+        var next = (hole + 1) & mask
+        while base[next].tag != 0 {
+            let home = base[next].tag & mask
+            if (hole &- home) & mask < (next &- home) & mask {
+                Self.move(from: base + next, to: base + hole)
+                hole = next
             }
-            return true
+            next = (next + 1) & mask
         }
-        guard removed else { return false }
         shards[shard].count -= 1
         count -= 1
         let size = shards[shard].slots.count
@@ -280,10 +271,4 @@ final class MVCCHashIndex {
         if total != count { problems.append("count \(count), \(total) entries") }
         return problems
     }
-}
-
-extension UnsafeMutableBufferPointer {
-    /// `body` applied to the buffer itself: the index's call sites read alike for every shard.
-    @inline(__always)
-    func withSlots<R>(_ body: (Self) throws -> R) rethrows -> R { try body(self) }
 }
