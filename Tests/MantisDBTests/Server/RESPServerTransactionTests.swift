@@ -13,9 +13,10 @@ import Testing
             #expect(try await client.call("INCR", "text") == .queued)
             #expect(try await client.call("GET", "a") == .queued)
             #expect(try await client.call("PING") == .queued)
+            #expect(try await client.call("EXISTS", "a", "a", "nope", "text") == .queued)
             #expect(try await client.call("MULTI").text == "ERR MULTI calls can not be nested")
             let results = try await client.call("EXEC")
-            #expect(results == .array([.ok, .integer(2), .integer(1), .bulk("2"), .simpleString("PONG")]))
+            #expect(results == .array([.ok, .integer(2), .integer(1), .bulk("2"), .simpleString("PONG"), .integer(3)]))
 
             #expect(try await client.call("MULTI") == .ok)
             #expect(try await client.call("SET", "a", "100") == .queued)

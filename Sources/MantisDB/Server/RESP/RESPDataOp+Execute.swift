@@ -40,9 +40,8 @@ extension RESPDataOp {
             }
             return .integer(deleted)
         case .exists(let keys):
-            var found: Int64 = 0
-            for key in keys where try access.get(key) != nil { found += 1 }
-            return .integer(found)
+            // One batched read: all keys at one snapshot, as MGET (a repeated key counts again).
+            return .integer(Int64(try access.get(keys).count { $0 != nil }))
         case .mget(let keys):
             return .array(try access.get(keys).map { $0.map(RESPValue.bulkString) ?? .null })
         case .mset(let pairs):
