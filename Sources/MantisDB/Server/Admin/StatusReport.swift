@@ -33,6 +33,7 @@ struct StatusReport: Codable, Sendable {
         var cleanShutdown: Bool
         var checkpointLSN: UInt64?
         var quarantined: [String]
+        var unreadableCheckpoints: [String]
         var walRepairs: [String]
         var replayedRecords: Int
         var replayedTransactions: Int
@@ -82,7 +83,7 @@ struct StatusReport: Codable, Sendable {
         if let report = database.recovery {
             recovery = Recovery(
                 cleanShutdown: report.cleanShutdown, checkpointLSN: report.checkpoint?.lsn.rawValue, quarantined: report.quarantined,
-                walRepairs: report.walRepairs.map(\.description), replayedRecords: report.replay.recordsRead,
+                unreadableCheckpoints: report.unreadableCheckpoints, walRepairs: report.walRepairs.map(\.description), replayedRecords: report.replay.recordsRead,
                 replayedTransactions: report.replay.committedTransactions,
                 droppedIncompleteTransactions: report.replay.incompleteTransactions.count,
                 durationSeconds: report.duration.seconds, steps: report.steps)

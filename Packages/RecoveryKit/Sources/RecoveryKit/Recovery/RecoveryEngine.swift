@@ -42,18 +42,32 @@ public struct RecoveryEngine: Sendable {
         let checkpoints = try catalog.list()
         var store = freshStore()
         var loaded: CheckpointInfo?
-        for candidate in checkpoints {
-            do {
-                let (info, count) = try load(candidate.path, into: store)
-                loaded = info
-                report.checkpointEntriesLoaded = count
-                step("loaded checkpoint \(candidate.path) at LSN \(info.lsn): \(count) keys")
-                break
-            } catch let error as MantisError where error.code == .corruption || error.code == .unsupportedFormat || error.code == .checksumMismatch || error.code == .codecError {
-                store = freshStore()
-                let moved = try catalog.quarantine(path: candidate.path, reason: QuarantineReason(error: error, detectedBy: "recovery"))
-                report.quarantined.append(moved)
-                step("checkpoint \(candidate.path) failed verification (\(error)); quarantined as \(moved), trying an older one")
+        candidates: for candidate in checkpoints {
+            for attempt in 1...2 {
+                do {
+                    let (info, count) = try load(candidate.path, into: store)
+                    loaded = info
+                    report.checkpointEntriesLoaded = count
+                    step("loaded checkpoint \(candidate.path) at LSN \(info.lsn): \(count) keys")
+                    break candidates
+                } catch let error as MantisError where error.code == .corruption || error.code == .unsupportedFormat || error.code == .checksumMismatch || error.code == .codecError {
+                    store = freshStore()
+                    let moved = try catalog.quarantine(path: candidate.path, reason: QuarantineReason(error: error, detectedBy: "recovery"))
+                    report.quarantined.append(moved)
+                    step("checkpoint \(candidate.path) failed verification (\(error)); quarantined as \(moved), trying an older one")
+                    continue candidates
+                } catch let error as MantisError where error.code == .ioError {
+                    // Read once more (a transient error), then fall back to an older checkpoint,
+                    // leaving this one in place: the disk, not the file, may be at fault, and the
+                    // log from the older checkpoint on is kept (or the checks below refuse).
+                    store = freshStore()
+                    if attempt == 1 {
+                        step("reading checkpoint \(candidate.path) failed (\(error)); reading it again")
+                    } else {
+                        report.unreadableCheckpoints.append(candidate.path)
+                        step("checkpoint \(candidate.path) could not be read twice (\(error)); left in place, trying an older one")
+                    }
+                }
             }
         }
         report.checkpoint = loaded

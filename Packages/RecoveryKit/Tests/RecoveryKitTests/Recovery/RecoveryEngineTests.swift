@@ -62,6 +62,52 @@ import WALKit
         #expect(reopened.report.mode == .normal)
     }
 
+    /// Two checkpoints with commits before, between and after them; returns the older, the
+    /// newest and the committed contents, the database closed.
+    func twoCheckpoints(_ fs: FaultInjectingFileSystem) async throws -> (older: CheckpointInfo, newest: CheckpointInfo, expected: [[UInt8]: [UInt8]]) {
+        var options = CheckpointOptions()
+        options.keep = 3
+        let db = try RecoveringDatabase(fileSystem: fs, checkpoints: options)
+        for index in 0..<50 { try await commit(db.manager!, [(bytes("a\(index)"), bytes("1"))]) }
+        let older = try await db.checkpointer!.checkpoint()
+        for index in 0..<50 { try await commit(db.manager!, [(bytes("b\(index)"), bytes("2"))]) }
+        let newest = try await db.checkpointer!.checkpoint()
+        for index in 0..<10 { try await commit(db.manager!, [(bytes("c\(index)"), bytes("3"))]) }
+        let expected = try db.contents()
+        try await db.close()
+        return (older, newest, expected)
+    }
+
+    @Test("the newest checkpoint unreadable (EIO on every read): left in place, the older one plus more log is used")
+    func unreadableFallback() async throws {
+        let fs = FaultInjectingFileSystem(seed: 21)
+        let (older, newest, expected) = try await twoCheckpoints(fs)
+        let name = String(newest.path.split(separator: "/").last!)
+        fs.inject(FaultRule([.read], .eio, trigger: .fromNth(1), pathContains: name))
+
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.checkpoint?.lsn == older.lsn)
+        #expect(reopened.report.unreadableCheckpoints == [newest.path])
+        #expect(reopened.report.quarantined.isEmpty)
+        #expect(fs.fileExists(newest.path), "an unreadable file is not moved: the disk may be at fault")
+        #expect(try reopened.contents() == expected)
+        #expect(reopened.report.mode == .normal)
+    }
+
+    @Test("one failed read of the newest checkpoint is read again: it is loaded")
+    func transientCheckpointReadError() async throws {
+        let fs = FaultInjectingFileSystem(seed: 22)
+        let (_, newest, expected) = try await twoCheckpoints(fs)
+        let name = String(newest.path.split(separator: "/").last!)
+        fs.inject(FaultRule([.read], .eio, trigger: .nth(1), pathContains: name))
+
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.checkpoint?.lsn == newest.lsn)
+        #expect(reopened.report.unreadableCheckpoints.isEmpty)
+        #expect(reopened.report.steps.contains { $0.contains("reading it again") })
+        #expect(try reopened.contents() == expected)
+    }
+
     @Test("every checkpoint corrupt and the log already trimmed: safe mode with a clear reason, nothing presented as whole")
     func noUsableCheckpoint() async throws {
         let fs = FaultInjectingFileSystem(seed: 3)
