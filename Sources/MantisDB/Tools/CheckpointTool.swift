@@ -54,7 +54,7 @@ public enum RecoveryTool {
         }
         var text = "recovery plan for \(options.directory) (dry run: nothing changed)\n"
         text += plan.cleanShutdown ? "last shutdown: clean, log should end at LSN \(plan.cleanShutdownLSN?.description ?? "?")\n" : "last shutdown: not clean (crash recovery)\n"
-        for bad in plan.badCheckpoints { text += "checkpoint \(bad.path) fails verification and would be quarantined: \(bad.reason)\n" }
+        for bad in plan.badCheckpoints { text += "checkpoint \(bad.path) would not be used: \(bad.reason)\n" }
         if let checkpoint = plan.checkpoint {
             text += "checkpoint: \(checkpoint.path) at LSN \(checkpoint.lsn) (\(checkpoint.entryCount) keys)\n"
         } else {

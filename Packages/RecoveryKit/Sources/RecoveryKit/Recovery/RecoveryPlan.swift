@@ -8,7 +8,8 @@ public struct RecoveryPlan: Sendable {
     public var cleanShutdownLSN: LSN?
     /// The checkpoint that verifies and would be loaded.
     public var checkpoint: CheckpointInfo?
-    /// Newer checkpoints that fail verification (would be quarantined), with the reason.
+    /// Newer checkpoints recovery would pass over (quarantined if they fail verification, left in
+    /// place if unreadable), with the reason.
     public var badCheckpoints: [(path: String, reason: String)] = []
     /// Replay would cover these LSNs.
     public var replayFrom: LSN = .zero
@@ -41,8 +42,10 @@ extension RecoveryEngine {
                 defer { try? reader.close() }
                 plan.checkpoint = try reader.verify()
                 break
+            } catch let error as MantisError where error.code == .ioError {
+                plan.badCheckpoints.append((candidate.path, "unreadable, would be left in place after a second read: \(error)"))
             } catch {
-                plan.badCheckpoints.append((candidate.path, "\(error)"))
+                plan.badCheckpoints.append((candidate.path, "fails verification, would be quarantined: \(error)"))
             }
         }
         let from = (plan.checkpoint?.lsn ?? .zero).next

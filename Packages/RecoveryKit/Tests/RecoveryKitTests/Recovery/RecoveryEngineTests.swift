@@ -84,6 +84,12 @@ import WALKit
         let (older, newest, expected) = try await twoCheckpoints(fs)
         let name = String(newest.path.split(separator: "/").last!)
         fs.inject(FaultRule([.read], .eio, trigger: .fromNth(1), pathContains: name))
+        let plan = try RecoveryEngine(options: RecoveryOptions(
+            dataDirectory: RecoveringDatabase.dataDirectory, fileSystem: fs, checksum: CRC32Checksum(),
+            checksums: [CRC32Checksum()], codecs: [NoneCheckpointCodec(), RunLengthCodec()])).plan()
+        #expect(plan.checkpoint?.lsn == older.lsn)
+        #expect(plan.badCheckpoints.map(\.path) == [newest.path])
+        #expect(plan.badCheckpoints.first?.reason.contains("unreadable, would be left in place") == true)
 
         let reopened = try RecoveringDatabase(fileSystem: fs)
         #expect(reopened.report.checkpoint?.lsn == older.lsn)
