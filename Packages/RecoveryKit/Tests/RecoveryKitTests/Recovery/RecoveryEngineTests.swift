@@ -34,34 +34,6 @@ import WALKit
         #expect(final.count == expected.count + 20)
     }
 
-    @Test("the newest checkpoint corrupt: it is quarantined with a reason file, the older one plus more log is used")
-    func fallback() async throws {
-        let fs = FaultInjectingFileSystem(seed: 2)
-        var options = CheckpointOptions()
-        options.keep = 3
-        let db = try RecoveringDatabase(fileSystem: fs, checkpoints: options)
-        for index in 0..<50 { try await commit(db.manager!, [(bytes("a\(index)"), bytes("1"))]) }
-        let older = try await db.checkpointer!.checkpoint()
-        for index in 0..<50 { try await commit(db.manager!, [(bytes("b\(index)"), bytes("2"))]) }
-        let newest = try await db.checkpointer!.checkpoint()
-        for index in 0..<10 { try await commit(db.manager!, [(bytes("c\(index)"), bytes("3"))]) }
-        let expected = try db.contents()
-        try await db.close()
-        try fs.corrupt(path: newest.path, offset: 100, xor: 0x40)
-
-        let reopened = try RecoveringDatabase(fileSystem: fs)
-        #expect(reopened.report.checkpoint?.lsn == older.lsn)
-        #expect(reopened.report.quarantined.count == 1)
-        let quarantined = try #require(reopened.report.quarantined.first)
-        #expect(fs.fileExists(quarantined))
-        #expect(fs.fileExists(quarantined + ".reason.json"))
-        let reason = String(decoding: try fs.readFile(quarantined + ".reason.json"), as: UTF8.self)
-        #expect(reason.contains("recovery") && reason.contains("offset"))
-        #expect(!fs.fileExists(newest.path))
-        #expect(try reopened.contents() == expected)
-        #expect(reopened.report.mode == .normal)
-    }
-
     /// Two checkpoints with commits before, between and after them; returns the older, the
     /// newest and the committed contents, the database closed.
     func twoCheckpoints(_ fs: FaultInjectingFileSystem) async throws -> (older: CheckpointInfo, newest: CheckpointInfo, expected: [[UInt8]: [UInt8]]) {
@@ -76,6 +48,25 @@ import WALKit
         let expected = try db.contents()
         try await db.close()
         return (older, newest, expected)
+    }
+
+    @Test("the newest checkpoint corrupt: it is quarantined with a reason file, the older one plus more log is used")
+    func fallback() async throws {
+        let fs = FaultInjectingFileSystem(seed: 2)
+        let (older, newest, expected) = try await twoCheckpoints(fs)
+        try fs.corrupt(path: newest.path, offset: 100, xor: 0x40)
+
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.checkpoint?.lsn == older.lsn)
+        #expect(reopened.report.quarantined.count == 1)
+        let quarantined = try #require(reopened.report.quarantined.first)
+        #expect(fs.fileExists(quarantined))
+        #expect(fs.fileExists(quarantined + ".reason.json"))
+        let reason = String(decoding: try fs.readFile(quarantined + ".reason.json"), as: UTF8.self)
+        #expect(reason.contains("recovery") && reason.contains("offset"))
+        #expect(!fs.fileExists(newest.path))
+        #expect(try reopened.contents() == expected)
+        #expect(reopened.report.mode == .normal)
     }
 
     @Test("the newest checkpoint unreadable (EIO on every read): left in place, the older one plus more log is used")
