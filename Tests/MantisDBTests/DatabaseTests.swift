@@ -38,6 +38,24 @@ import TxnKit
         try await again.close()
     }
 
+    @Test("close ends open transactions: their next calls are refused, their writes never appear")
+    func closeEndsOpenTransactions() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = try await Database.open(options(dir))
+        let open = try db.begin(.snapshot)
+        try await open.put(Array("k".utf8), Array("uncommitted".utf8))
+        try await db.close()
+        #expect(open.isFinished)
+        #expect(db.manager.statistics.active == 0)
+        await #expect(throws: MantisError.self) { try open.get(Array("k".utf8)) }
+        await #expect(throws: MantisError.self) { try await open.commit() }
+
+        let again = try await Database.open(options(dir))
+        #expect(try again.get(Array("k".utf8)) == nil)
+        try await again.close()
+    }
+
     @Test("a log that failed at runtime (disk full) is not closed as a clean shutdown: the next open recovers normally, every acknowledged write there", arguments: [FaultRule.Failure.enospc, .eio])
     func closeAfterLogFailure(failure: FaultRule.Failure) async throws {
         let fs = FaultInjectingFileSystem(seed: 21)

@@ -120,6 +120,9 @@ public final class Database: Sendable {
             do { try await checkpointer.checkpoint() } catch { logger.error("final checkpoint failed", metadata: ["error": "\(error)"]) }
         }
         await observability.stop(self)
+        // Open transactions end here (their owners' next calls are refused): each references the
+        // manager, which references it, and would keep the whole store alive.
+        manager.abortRunning()
         defer { lock?.release() }
         do {
             // Throws if the log failed at any point: then no clean-shutdown marker (the tail may

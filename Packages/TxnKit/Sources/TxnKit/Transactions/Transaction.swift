@@ -273,13 +273,14 @@ public final class Transaction: Sendable {
         }
     }
 
-    /// Marks an active (not committing) transaction finished as expired; false otherwise.
-    func expire() -> Bool {
+    /// Marks an active (not committing) transaction finished, as expired (the owner's next call
+    /// throws `transactionTimeout`) or not (`transactionClosed`); false if it was not active.
+    func end(expired: Bool) -> Bool {
         state.withLock { state in
             guard state.status == .active else { return false }
             activeWithoutWrites.store(false, ordering: .releasing)
             state.status = .finished
-            state.expired = true
+            state.expired = expired
             return true
         }
     }

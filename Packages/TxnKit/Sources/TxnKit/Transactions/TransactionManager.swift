@@ -80,11 +80,26 @@ public final class TransactionManager: Sendable {
             state.running.values.compactMap { $0.transaction.deadline < now ? $0.transaction : nil }
         }
         var count = 0
-        for transaction in expired where transaction.expire() {
+        for transaction in expired where transaction.end(expired: true) {
             release(transaction, outcome: .aborted(MantisError.Code.transactionTimeout.rawValue))
             count += 1
         }
         if count > 0 { logger.warning("aborted transactions past the transaction timeout", metadata: ["count": "\(count)"]) }
+        return count
+    }
+
+    /// Aborts every transaction that is not committing, releasing its locks and snapshot; the
+    /// owner's next call throws `transactionClosed`. For closing: an open transaction references
+    /// its manager, and the manager its open transactions, so one left open would keep the whole
+    /// store in memory. Committing transactions finish by themselves. Returns how many.
+    @discardableResult
+    public func abortRunning() -> Int {
+        let running = state.withLock { state in state.running.values.map(\.transaction) }
+        var count = 0
+        for transaction in running where transaction.end(expired: false) {
+            release(transaction, outcome: .aborted("closed"))
+            count += 1
+        }
         return count
     }
 

@@ -40,6 +40,25 @@ import Testing
         #expect(db.manager.abortExpired() == 0, "aborted once")
     }
 
+    @Test("abortRunning (what closing does): every open transaction ends now, its locks free, its next call refused")
+    func abortRunning() async throws {
+        let db = try database(timeout: .seconds(60), seed: 4)
+        let writer = db.manager.begin(.snapshot)
+        try await writer.put(bytes("k"), bytes("open"))
+        let reader = db.manager.begin(.serializable)
+        _ = try reader.get(bytes("k"))
+        #expect(db.manager.abortRunning() == 2)
+        #expect(writer.isFinished && reader.isFinished)
+        #expect(db.manager.lockManager.snapshot().entries.isEmpty, "the writer's lock is released")
+        #expect(db.manager.statistics.active == 0)
+        #expect(db.manager.statistics.aborted["closed"] == 2)
+        await expectCode(.transactionClosed) { try writer.get(bytes("k")) }
+        await expectCode(.transactionClosed) { try await writer.commit() }
+        await expectCode(.transactionClosed) { try reader.get(bytes("k")) }
+        #expect(try db.contents().isEmpty, "nothing of the open writer is visible")
+        #expect(db.manager.abortRunning() == 0)
+    }
+
     @Test("expiry while waiting for a lock: the waiter fails, keeps no lock, and the key is free")
     func expiresWhileWaiting() async throws {
         let db = try database(timeout: .milliseconds(100), seed: 3)
@@ -72,8 +91,10 @@ import Testing
         let limit = ContinuousClock.now + .seconds(30)
         while wal.held == 0, ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(1)) }
         try #require(wal.held == 1, "the commit reached its durability wait")
-        // What abortExpired does to each transaction past its deadline: refused while committing.
-        #expect(!txn.expire())
+        // What abortExpired does to each transaction past its deadline: refused while committing;
+        // abortRunning (at close) leaves it alone too.
+        #expect(!txn.end(expired: true))
+        #expect(manager.abortRunning() == 0)
         wal.open()
         try await committing.value
         #expect(txn.isCommitted)
