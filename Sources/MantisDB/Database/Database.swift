@@ -104,8 +104,10 @@ public final class Database: Sendable {
         }
     }
 
-    /// Stops background work, makes everything durable, optionally checkpoints, writes the
-    /// clean-shutdown marker last. Later calls throw `closed`.
+    /// Stops background work, optionally checkpoints, ends open (not committing) transactions,
+    /// makes everything durable, writes the clean-shutdown marker last. Later calls throw
+    /// `closed`; calls on an ended transaction throw `transactionClosed`, and its writes never
+    /// appear.
     public func close() async throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let task = collector.withLock({ task -> Task<Void, Never>? in defer { task = nil }; return task }) {
