@@ -10,10 +10,7 @@ extension RESPDataOp {
             return try access.get(key).map(RESPValue.bulkString) ?? .null
         case .set(let key, let value, let condition, let returnOld, let style):
             var old: [UInt8]?
-            if condition != .always || returnOld {
-                try await access.lockForUpdate(key)
-                old = try access.get(key)
-            }
+            if condition != .always || returnOld { old = try await access.getForUpdate(key) }
             let allowed = switch condition {
             case .always: true
             case .ifAbsent: old == nil
@@ -24,16 +21,14 @@ extension RESPDataOp {
             if returnOld { return old.map(RESPValue.bulkString) ?? .null }
             return allowed ? .ok : .null
         case .getDelete(let key):
-            try await access.lockForUpdate(key)
-            guard let old = try access.get(key) else { return .null }
+            guard let old = try await access.getForUpdate(key) else { return .null }
             try await access.delete(key)
             return .bulkString(old)
         case .delete(let keys):
             var deleted: Int64 = 0
             var seen = Set<[UInt8]>()
             for key in keys where seen.insert(key).inserted {
-                try await access.lockForUpdate(key)
-                if try access.get(key) != nil {
+                if try await access.getForUpdate(key) != nil {
                     try await access.delete(key)
                     deleted += 1
                 }
@@ -52,9 +47,8 @@ extension RESPDataOp {
             }
             return .ok
         case .incrementBy(let key, let amount):
-            try await access.lockForUpdate(key)
             let current: Int64
-            if let old = try access.get(key) {
+            if let old = try await access.getForUpdate(key) {
                 guard let number = RESPInteger.parse(old) else { return .notInteger }
                 current = number
             } else {
@@ -65,8 +59,7 @@ extension RESPDataOp {
             try await access.put(key, RESPInteger.bytes(sum))
             return .integer(sum)
         case .append(let key, let suffix):
-            try await access.lockForUpdate(key)
-            let combined = (try access.get(key) ?? []) + suffix
+            let combined = (try await access.getForUpdate(key) ?? []) + suffix
             guard combined.count <= context.options.maxBulkLength else {
                 return .error("ERR string exceeds maximum allowed size (\(context.options.maxBulkLength) bytes)")
             }

@@ -16,3 +16,12 @@ protocol RESPKeyAccess: Sendable {
 }
 
 extension Transaction: RESPKeyAccess {}
+
+extension RESPKeyAccess {
+    /// The value of `key` read under its write lock (`lockForUpdate`, then `get`): the read of
+    /// a read-modify-write.
+    func getForUpdate(_ key: [UInt8]) async throws -> [UInt8]? {
+        try await lockForUpdate(key)
+        return try get(key)
+    }
+}

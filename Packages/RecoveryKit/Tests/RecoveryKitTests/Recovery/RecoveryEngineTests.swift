@@ -73,11 +73,8 @@ import WALKit
     func unreadableFallback() async throws {
         let fs = FaultInjectingFileSystem(seed: 21)
         let (older, newest, expected) = try await twoCheckpoints(fs)
-        let name = String(newest.path.split(separator: "/").last!)
-        fs.inject(FaultRule([.read], .eio, trigger: .fromNth(1), pathContains: name))
-        let plan = try RecoveryEngine(options: RecoveryOptions(
-            dataDirectory: RecoveringDatabase.dataDirectory, fileSystem: fs, checksum: CRC32Checksum(),
-            checksums: [CRC32Checksum()], codecs: [NoneCheckpointCodec(), RunLengthCodec()])).plan()
+        fs.inject(FaultRule([.read], .eio, trigger: .fromNth(1), pathContains: newest.path))
+        let plan = try RecoveryEngine(options: RecoveringDatabase.recoveryOptions(fs)).plan()
         #expect(plan.checkpoint?.lsn == older.lsn)
         #expect(plan.badCheckpoints.map(\.path) == [newest.path])
         #expect(plan.badCheckpoints.first?.reason.contains("unreadable, would be left in place") == true)
@@ -95,8 +92,7 @@ import WALKit
     func transientCheckpointReadError() async throws {
         let fs = FaultInjectingFileSystem(seed: 22)
         let (_, newest, expected) = try await twoCheckpoints(fs)
-        let name = String(newest.path.split(separator: "/").last!)
-        fs.inject(FaultRule([.read], .eio, trigger: .nth(1), pathContains: name))
+        fs.inject(FaultRule([.read], .eio, trigger: .nth(1), pathContains: newest.path))
 
         let reopened = try RecoveringDatabase(fileSystem: fs)
         #expect(reopened.report.checkpoint?.lsn == newest.lsn)

@@ -18,15 +18,7 @@ final class RecoveringDatabase: Sendable {
     init(fileSystem: FaultInjectingFileSystem, checkpoints: CheckpointOptions? = nil, codec: any CheckpointCodec = RunLengthCodec(),
          segmentSize: Int64 = 32 << 10, durability: Durability = .sync) throws {
         self.fileSystem = fileSystem
-        var walOptions = SegmentedWALOptions()
-        walOptions.segmentSize = segmentSize
-        walOptions.syncAlignment = 512
-        walOptions.prepareSegmentsAhead = false
-        walOptions.durability = durability
-        let options = RecoveryOptions(
-            dataDirectory: Self.dataDirectory, fileSystem: fileSystem, checksum: CRC32Checksum(),
-            checksums: [CRC32Checksum(), CRC32CChecksum()], codecs: [NoneCheckpointCodec(), RunLengthCodec()], wal: walOptions)
-        state = try RecoveryEngine(options: options).recover()
+        state = try RecoveryEngine(options: Self.recoveryOptions(fileSystem, segmentSize: segmentSize, durability: durability)).recover()
         if let wal = state.wal {
             let manager = TransactionManager(
                 store: state.store, wal: wal, lockManager: WaitForGraphLockManager(defaultTimeout: .seconds(5)),
@@ -43,6 +35,18 @@ final class RecoveringDatabase: Sendable {
             manager = nil
             checkpointer = nil
         }
+    }
+
+    /// The recovery options every instance opens with.
+    static func recoveryOptions(_ fileSystem: FaultInjectingFileSystem, segmentSize: Int64 = 32 << 10, durability: Durability = .sync) -> RecoveryOptions {
+        var walOptions = SegmentedWALOptions()
+        walOptions.segmentSize = segmentSize
+        walOptions.syncAlignment = 512
+        walOptions.prepareSegmentsAhead = false
+        walOptions.durability = durability
+        return RecoveryOptions(
+            dataDirectory: dataDirectory, fileSystem: fileSystem, checksum: CRC32Checksum(),
+            checksums: [CRC32Checksum(), CRC32CChecksum()], codecs: [NoneCheckpointCodec(), RunLengthCodec()], wal: walOptions)
     }
 
     var report: RecoveryReport { state.report }

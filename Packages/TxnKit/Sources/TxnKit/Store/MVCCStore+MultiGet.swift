@@ -11,6 +11,9 @@ extension MVCCStore {
             try state.checkSnapshot(snapshot)
             return state.hashed.versions(of: keys, hashes: hashes, at: snapshot)
         }
+        // Copied and verified with the lock released, unlike `get`: copying inside the second
+        // pass of `versions` (a malloc per key) stops the processor running ahead over the next
+        // records' loads, and measured 15-20 % slower in batches of 16.
         var values: [[UInt8]?] = []
         values.reserveCapacity(keys.count)
         for (index, record) in records.enumerated() {

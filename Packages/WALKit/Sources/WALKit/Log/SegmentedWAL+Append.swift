@@ -120,7 +120,6 @@ extension SegmentedWAL {
     /// needs durability, wake the satisfied waiters, hand leadership to the next waiter that may
     /// lead. Returns true if the remaining waiters all must not lead: the caller then still holds
     /// the role (`ioActive`) and must lead the next round, or have a detached task lead it.
-    @discardableResult
     func leadRound(syncRequested: Bool) throws -> Bool {
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare
