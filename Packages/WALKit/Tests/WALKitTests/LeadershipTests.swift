@@ -47,7 +47,7 @@ import Testing
         try await reopened.close()
     }
 
-    @Test("only non-blocking waiters: a detached leader syncs for them, round after round")
+    @Test("only non-blocking waiters: the log's thread syncs for them, round after round")
     func detachedLeaderServesOnlyNonBlockingWaiters() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
@@ -60,6 +60,46 @@ import Testing
         }
         #expect(wal.status.syncCount >= 50, "each lone append needed its own sync")
         try await wal.close()
+    }
+
+    @Test("a lone appender leads its own rounds; under concurrent appenders the rounds after the first run on the log's thread, not in a task")
+    func concurrentRoundsLeaveThePool() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let syncs = Atomic<Int>(0)
+        let syncsInTasks = Atomic<Int>(0)
+        var walOptions = options()
+        walOptions.onSync = { _, _ in
+            syncs.add(1, ordering: .relaxed)
+            if withUnsafeCurrentTask(body: { $0 != nil }) { syncsInTasks.add(1, ordering: .relaxed) }
+        }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        for index in 0..<20 {
+            let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("lone \(index)"))])
+            #expect(wal.status.durableLSN >= lsn)
+        }
+        #expect(syncs.load(ordering: .relaxed) == 20 && syncsInTasks.load(ordering: .relaxed) == 20,
+                "a lone appender should lead every round itself: \(syncsInTasks.load(ordering: .relaxed)) of \(syncs.load(ordering: .relaxed)) syncs in its task")
+        syncs.store(0, ordering: .relaxed)
+        syncsInTasks.store(0, ordering: .relaxed)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for index in 0..<50 {
+                        let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("w\(writer) \(index)"))])
+                        #expect(wal.status.durableLSN >= lsn, "append returned before its record was durable")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let total = syncs.load(ordering: .relaxed), inTasks = syncsInTasks.load(ordering: .relaxed)
+        // Every idle spell starts with one round led inline; the rest belong to the thread.
+        #expect(total > 0 && inTasks < total, "every concurrent round was led inside a task (\(inTasks) of \(total))")
+        try await wal.close()
+        let reopened = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options())
+        #expect(try readAll(reopened).count == 20 + 16 * 50)
+        try await reopened.close()
     }
 
     @Test("a sync failure reaches non-blocking waiters too: their appends throw walFailed, nothing is acknowledged after it")

@@ -59,9 +59,10 @@ extension SegmentedWAL {
         if state.closed { throw MantisError(.closed, "the write-ahead log is closed") }
     }
 
-    /// Waits until `target` is written (or durable), leading write rounds when no one else is,
-    /// unless the task must not block its thread (`BlockingIO.allowed`): then a detached task
-    /// leads and this one only suspends.
+    /// Waits until `target` is written (or durable). On an idle log the caller leads one round
+    /// itself (no thread hop for a lone appender), unless it must not block its thread
+    /// (`BlockingIO.allowed`); rounds after that, while waiters remain, are led by the log's
+    /// `leaderThread`, and the caller only suspends.
     func waitUntil(_ target: LSN, durable: Bool) async throws {
         let mayLead = BlockingIO.allowed
         while true {
@@ -88,7 +89,7 @@ extension SegmentedWAL {
                             state.ioActive = true
                             continuation.resume(returning: .lead)
                         } else {
-                            state.waiters.append(Waiter(target: target, durable: durable, mayLead: mayLead, continuation: continuation))
+                            state.waiters.append(Waiter(target: target, durable: durable, continuation: continuation))
                             if !state.ioActive {
                                 state.ioActive = true
                                 return true
@@ -104,10 +105,11 @@ extension SegmentedWAL {
         }
     }
 
-    /// Leads rounds on a detached task (no event loop, no task-locals) for waiters that must not
-    /// lead, for as long as only such waiters remain. The caller has set `ioActive`.
+    /// Leads rounds on the log's own thread for as long as waiters remain, so the syncs never
+    /// take a thread from Swift's cooperative pool (on a two-core machine, half of it) while
+    /// the waiters' tasks have work to do. The caller has set `ioActive`.
     func leadDetached() {
-        Task.detached { [self] in
+        leaderThread.submit { [self] in
             do {
                 while try leadRound(syncRequested: false) {}
             } catch {
@@ -117,9 +119,8 @@ extension SegmentedWAL {
     }
 
     /// One group-commit round by the current leader: write everything pending, sync if anyone
-    /// needs durability, wake the satisfied waiters, hand leadership to the next waiter that may
-    /// lead. Returns true if the remaining waiters all must not lead: the caller then still holds
-    /// the role (`ioActive`) and must lead the next round, or have a detached task lead it.
+    /// needs durability, wake the satisfied waiters. Returns true if waiters remain: the caller
+    /// then still holds the role (`ioActive`) and must lead the next round (`leadDetached`).
     func leadRound(syncRequested: Bool) throws -> Bool {
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare
@@ -160,7 +161,7 @@ extension SegmentedWAL {
                 state.sealGeneration += 1
             }
         }
-        let leadsNext = state.withLock { state -> Bool in
+        let (leadsNext, satisfied) = state.withLock { state -> (Bool, [Waiter]) in
             state.writtenLSN = max(state.writtenLSN, last)
             if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }
             if let syncNanoseconds {
@@ -174,8 +175,6 @@ extension SegmentedWAL {
                 state.counters.groupCommits &+= 1
                 state.counters.groupCommittedRecords &+= recordCount
             }
-            // The next leader is woken first, so it is not queued behind the committers this
-            // round satisfies (their follow-up work would otherwise delay the next round).
             var satisfied: [Waiter] = []
             var remaining: [Waiter] = []
             remaining.reserveCapacity(state.waiters.count)
@@ -186,18 +185,14 @@ extension SegmentedWAL {
                     remaining.append(waiter)
                 }
             }
-            var detached = false
-            if remaining.isEmpty {
-                state.ioActive = false
-            } else if let next = remaining.firstIndex(where: \.mayLead) {
-                remaining.remove(at: next).continuation.resume(returning: .lead)
-            } else {
-                detached = true  // only waiters that must not lead: ioActive stays set
-            }
-            for waiter in satisfied { waiter.continuation.resume(returning: .done) }
+            let more = !remaining.isEmpty  // ioActive stays set: the caller leads on
+            if !more { state.ioActive = false }
             state.waiters = remaining
-            return detached
+            return (more, satisfied)
         }
+        // Resumed outside the lock: each resume schedules a task, and the woken committers'
+        // next appends need the lock.
+        for waiter in satisfied { waiter.continuation.resume(returning: .done) }
         return leadsNext
     }
 

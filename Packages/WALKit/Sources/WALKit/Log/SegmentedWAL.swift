@@ -6,18 +6,17 @@ import Synchronization
 ///
 /// Durability: `append` returns when `options.durability` is met — with `.sync` only after the
 /// records' `fdatasync` returned; concurrent appenders are group committed (one leader writes
-/// and syncs everything pending, the others wait, then the next waiter leads). A waiter that
-/// must not block its thread (`BlockingIO.allowed` false, e.g. on an event loop) never leads:
-/// a detached task does the round for it. A write or sync
+/// and syncs everything pending, the others wait). An appender finding the log idle leads that
+/// round itself; while appenders keep arriving, the rounds after it are led by the log's own
+/// thread (`leaderThread`), so syncs do not hold threads of Swift's cooperative pool. A waiter
+/// that must not block its thread (`BlockingIO.allowed` false, e.g. on an event loop) never
+/// leads: that thread does the round for it. A write or sync
 /// failure fails the log for good: the failed sync is never retried, every later call throws
 /// `walFailed` with the original cause, and a reopen recovers from what is on disk.
 public final class SegmentedWAL: WriteAheadLog {
     struct Waiter {
         var target: LSN
         var durable: Bool
-        /// False for a task that must not block its thread (`BlockingIO.allowed`): it is never
-        /// handed the leader role; a detached task leads for it.
-        var mayLead: Bool
         var continuation: CheckedContinuation<Role, any Error>
     }
 
@@ -55,6 +54,8 @@ public final class SegmentedWAL: WriteAheadLog {
     let cleanupLock = Mutex(())
     let preparer: SegmentPreparer
     let flusher = Mutex<Task<Void, Never>?>(nil)
+    /// Leads the group-commit rounds after the first, while appenders keep arriving.
+    let leaderThread = IOThread()
 
     init(
         directory: String,
