@@ -53,16 +53,16 @@ public final class IOThread: Sendable {
             jobs.append(job)
             let start = !started
             started = true
-            pthread_cond_signal(condition)
             pthread_mutex_unlock(mutex)
-            if start { startThread() }
+            // Signalled after the unlock, so the woken thread does not block on the mutex.
+            if start { startThread() } else { pthread_cond_signal(condition) }
         }
 
         func stop() {
             pthread_mutex_lock(mutex)
             stopping = true
-            pthread_cond_signal(condition)
             pthread_mutex_unlock(mutex)
+            pthread_cond_signal(condition)
         }
 
         private func startThread() {
