@@ -45,4 +45,8 @@ if ! grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
   env -u GLIBC_TUNABLES MANTISDB_HUGE_PAGES=off "$bin" bench txn --dir "$work/hp2" --workload get --count 1000 --keys 100 --json > "$work/out"
   grep -q '"heap_huge_pages": "off"' "$work/out" || fail "MANTISDB_HUGE_PAGES=off ignored: $(cat "$work/out")"
 fi
+# The opt-out is read by the process, so the configuration (which refuses unknown MANTISDB_*
+# variables) must let it through: `serve` loads the same way `config check` does.
+"$bin" config init "$work/mantisdb.yaml" > /dev/null 2>&1
+MANTISDB_HUGE_PAGES=off "$bin" config check "$work/mantisdb.yaml" > "$work/out" 2>&1 || fail "MANTISDB_HUGE_PAGES=off refused by the configuration: $(cat "$work/out")"
 echo "wal CLI smoke: ok"

@@ -78,7 +78,8 @@ extension MantisConfiguration {
 
         // Environment.
         var known: [String: String] = [:]
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix(environmentPrefix) {
+        for (name, value) in environment.sorted(by: { $0.key < $1.key })
+        where name.hasPrefix(environmentPrefix) && !processVariables.contains(name) {
             if settingsByEnvironmentVariable[name] != nil {
                 known[name] = value
             } else {

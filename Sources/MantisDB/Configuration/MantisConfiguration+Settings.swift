@@ -157,4 +157,7 @@ extension MantisConfiguration {
 
     /// The prefix of every environment variable MantisDB reads.
     public static let environmentPrefix = "MANTISDB_"
+    /// `MANTISDB_*` variables the process reads itself, before any configuration is loaded: not
+    /// settings, and not refused as unknown ones.
+    public static let processVariables: Set<String> = [HugePages.optOutVariable]
 }

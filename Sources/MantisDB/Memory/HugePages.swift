@@ -13,6 +13,9 @@ import Glibc
 /// already names `glibc.malloc.hugetlb` is left as it is.
 public enum HugePages {
     public static let tunable = "glibc.malloc.hugetlb"
+    /// The environment variable that opts out (`off`, `0`, `false`, `no`). Read by the process,
+    /// not a configuration setting: the configuration loader lets it through.
+    public static let optOutVariable = "MANTISDB_HUGE_PAGES"
     /// Grows the heap in steps large enough to be backed by 2 MiB pages.
     static let topPad = "glibc.malloc.top_pad"
 
@@ -35,7 +38,7 @@ public enum HugePages {
         #if canImport(Glibc)
         let tunables = environment("GLIBC_TUNABLES")
         guard shouldReexecute(
-            optOut: environment("MANTISDB_HUGE_PAGES"), tunables: tunables,
+            optOut: environment(optOutVariable), tunables: tunables,
             transparentHugePages: contents(of: "/sys/kernel/mm/transparent_hugepage/enabled")
         ) else { return }
         guard setenv("GLIBC_TUNABLES", setting(adding: tunables), 1) == 0 else { return }

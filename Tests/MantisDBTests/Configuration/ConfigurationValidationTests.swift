@@ -43,6 +43,14 @@ import Testing
                           contains: ["environment variable MANTISDB_WAL_DURABILTY", "did you mean \"MANTISDB_WAL_DURABILITY\""])
     }
 
+    @Test("MANTISDB_HUGE_PAGES, read by the process itself, is not refused as an unknown setting")
+    func processVariablesPassThrough() throws {
+        let loaded = try MantisConfiguration.load(file: nil, environment: ["MANTISDB_HUGE_PAGES": "off"], overrides: [:], checkDataDirectory: false)
+        #expect(loaded == MantisConfiguration())
+        try expectProblem(nil, environment: ["MANTISDB_HUGE_PAGES": "off", "MANTISDB_HUGE_PAGE": "off"], key: "MANTISDB_HUGE_PAGE",
+                          contains: ["is not a MantisDB setting"])
+    }
+
     @Test("an unknown command-line key")
     func unknownOverride() throws {
         try expectProblem(nil, overrides: ["server.prot": "1"], key: "server.prot",
