@@ -48,7 +48,8 @@ public enum Backup {
             let start = firsts.lastIndex { $0 <= info.lsn.next } ?? 0
             for path in segments[start...] {
                 let name = Path.lastComponent(of: path)
-                try FileCopy.copy(path, to: Path.join(target.wal, name), fileSystem: fileSystem)
+                // The active segment only up to its last synced round, not its preallocated rest.
+                try FileCopy.copy(path, to: Path.join(target.wal, name), limit: wal.durablePrefixLength(ofSegment: path), fileSystem: fileSystem)
                 files.append(try entry("wal/" + name, in: destination, fileSystem: fileSystem))
             }
             try fileSystem.syncDirectory(target.checkpoints)

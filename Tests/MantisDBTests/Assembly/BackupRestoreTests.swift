@@ -58,6 +58,31 @@ import ZlibCodec
         try await restored.close()
     }
 
+    @Test("the active segment is copied up to its last synced round, not its preallocated space; the restored log takes appends past that end and reopens")
+    func activeSegmentPrefix() async throws {
+        let base = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let db = try await Database.open(options(base + "/source"))
+        var model = try await fill(db, 0..<50)  // one synced 4 KiB page each: about 200 KiB
+        let manifest = try await Backup.create(from: db, to: base + "/backup")
+        try await db.close()
+        let fs = PosixFileSystem()
+        let active = try #require(manifest.files.filter { $0.path.hasPrefix("wal/") }.last)
+        #expect(try fs.fileSize(base + "/source/" + active.path) == 1 << 20, "the source's active segment should be preallocated")
+        #expect(active.bytes < 1 << 19, "the backup copied \(active.bytes) bytes of the 1 MiB active segment (50 records)")
+
+        _ = try Restore.restore(from: base + "/backup", to: base + "/restored", force: false)
+        var restored = try await Database.open(options(base + "/restored"))
+        #expect(try contents(restored) == model)
+        #expect(restored.wal.status.lastLSN.rawValue == manifest.lastLSN)
+        model.merge(try await fill(restored, 500..<700)) { $1 }
+        try await restored.close()
+        #expect(try fs.fileSize(base + "/restored/" + active.path) > active.bytes, "appends after the restore should extend the short segment")
+        restored = try await Database.open(options(base + "/restored"))
+        #expect(try contents(restored) == model)
+        try await restored.close()
+    }
+
     @Test("a damaged backup is refused before anything is written; a non-empty target needs --force", arguments: ["checkpoint", "wal", "manifest", "missing"])
     func damagedBackup(damage: String) async throws {
         let base = try makeTemporaryDirectory()

@@ -25,6 +25,38 @@ import Testing
         #expect(report.segments.count == paths.count)
     }
 
+    @Test("the active segment's durable prefix, copied while appends go on, opens as a log of exactly the records synced before it was read; sealed segments have none")
+    func durablePrefixOfActiveSegment() async throws {
+        let dir = TemporaryDirectory(), copy = TemporaryDirectory()
+        defer { dir.cleanup(); copy.cleanup() }
+        let fs = PosixFileSystem()
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: fs, checksum: crc32, options: options(segmentSize: 16384))
+        for index in 0..<300 { try await wal.append([WALRecord(kind: .put, payload: payload("record \(index)"))]) }
+        let paths = wal.segmentPaths
+        #expect(paths.count >= 2)
+        for sealed in paths.dropLast() { #expect(wal.durablePrefixLength(ofSegment: sealed) == nil) }
+        let active = try #require(paths.last)
+        let length = try #require(wal.durablePrefixLength(ofSegment: active))
+        #expect(length < 16384 && length > Int64(WALFormat.segmentHeaderSize))
+        let synced = try readAll(wal).count
+        // Appended (written and synced, same segment) after the length was read: not in the copy.
+        for index in 300..<310 { try await wal.append([WALRecord(kind: .put, payload: payload("later \(index)"))]) }
+        #expect(wal.segmentPaths.last == active)
+        for path in paths {
+            let bytes = try fs.readFile(path)
+            let kept = path == active ? Array(bytes.prefix(Int(length))) : bytes
+            try fs.writeFileAtomically(copy.path + "/" + Path.lastComponent(of: path), contents: kept)
+        }
+        try await wal.close()
+        let reopened = try SegmentedWAL.open(directory: copy.path, fileSystem: fs, checksum: crc32, options: options(segmentSize: 16384))
+        #expect(reopened.openReport.repairs.isEmpty, "the prefix should end at a record boundary: \(reopened.openReport.repairs)")
+        let entries = try readAll(reopened)
+        #expect(entries.count == synced && entries.last?.payload == payload("record 299"))
+        try await reopened.append([WALRecord(kind: .put, payload: payload("after the copy"))])
+        #expect(try readAll(reopened).last?.payload == payload("after the copy"))
+        try await reopened.close()
+    }
+
     @Test("rotation by age")
     func rotationByAge() async throws {
         let dir = TemporaryDirectory()

@@ -170,6 +170,7 @@ extension SegmentedWAL {
                 state.counters.syncNanosecondsTotal &+= syncNanoseconds
                 state.counters.lastSyncNanoseconds = syncNanoseconds
                 state.counters.lastSyncAtNanoseconds = WallClock.nanosecondsSinceEpoch()
+                state.durableEnd = (active.info.path, active.writeOffset)
             }
             if !batch.isEmpty {
                 state.counters.groupCommits &+= 1

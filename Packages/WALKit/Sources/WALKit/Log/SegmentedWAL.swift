@@ -37,6 +37,9 @@ public final class SegmentedWAL: WriteAheadLog {
         var sealRequested = false
         var sealGeneration: UInt64 = 0
         var counters = WALStatus()
+        /// The active segment and how many of its bytes hold only durable records (the end of
+        /// the last synced round), for copying it while appends go on.
+        var durableEnd: (path: String, length: Int64)
     }
 
     public let directory: String
@@ -79,7 +82,8 @@ public final class SegmentedWAL: WriteAheadLog {
         self.catalog = Mutex(segments)
         self.preparer = preparer
         self.openReport = report
-        self.state = Mutex(AppendState(nextLSN: nextLSN, writtenLSN: nextLSN.previous, durableLSN: nextLSN.previous, takenThrough: nextLSN.previous))
+        self.state = Mutex(AppendState(nextLSN: nextLSN, writtenLSN: nextLSN.previous, durableLSN: nextLSN.previous, takenThrough: nextLSN.previous,
+                                       durableEnd: (active.info.path, active.writeOffset)))
     }
 
     public var status: WALStatus {
@@ -108,4 +112,12 @@ public final class SegmentedWAL: WriteAheadLog {
 extension SegmentedWAL {
     /// Bytes encoded but not yet written (cheap, unlike `status`, which stats the segment files).
     public var pendingBytes: Int { state.withLock { $0.buffer.count } }
+
+    /// How many bytes from the start of the segment at `path` hold only durable records, if it is
+    /// the active segment: a copy of that prefix is a valid segment ending at a synced round
+    /// (the rest is preallocated space or records not yet synced). Nil for any other segment:
+    /// sealed segments are synced whole and truncated to their last record.
+    public func durablePrefixLength(ofSegment path: String) -> Int64? {
+        state.withLock { $0.durableEnd.path == path ? $0.durableEnd.length : nil }
+    }
 }
