@@ -34,6 +34,8 @@ extension MantisConfiguration {
               "Prepare the next segment in the background while the current one fills."),
         .bool("wal.repair_torn_tail", \.wal.repairTornTail,
               "On open, cut a torn tail (an interrupted last write, keeping the bytes in <segment>.broken); false: refuse to open instead."),
+        .choice("wal.on_failure", \.wal.onFailure,
+                "What serve does when the log fails at runtime (a write or fdatasync error; it then accepts no writes until reopened). read-only: stay up, serve reads, refuse writes with the reason. exit: exit with status 75 so a supervisor (systemd Restart=on-failure) restarts it and recovery runs."),
 
         .component("checkpoint.codec", \.checkpoint.codec, .checkpointCodec,
                    "Compression of new checkpoints. Existing checkpoints open with whatever codec wrote them."),

@@ -59,6 +59,8 @@ public struct MantisConfiguration: Sendable, Hashable {
         public var zeroFillSegments = true
         public var prepareSegmentsAhead = true
         public var repairTornTail = true
+        /// `wal.on_failure`: what `mantisdb serve` does when the log fails at runtime.
+        public var onFailure = LogFailurePolicy.readOnly
 
         public init() {}
 
@@ -80,6 +82,16 @@ public struct MantisConfiguration: Sendable, Hashable {
         case async
         /// After write(2): survives a process crash, not a power loss.
         case os
+    }
+
+    /// The choices of `wal.on_failure`. After a write or `fdatasync` error the log accepts no more
+    /// writes (a failed sync is never retried); only reopening it, which runs recovery, does.
+    public enum LogFailurePolicy: String, Sendable, Hashable, CaseIterable {
+        /// Stay up: reads are served, writes refused with the failure until a restart.
+        case readOnly = "read-only"
+        /// Exit with status 75 (`EX_TEMPFAIL`), so a supervisor restarts the server and recovery
+        /// runs; until then nothing is served.
+        case exit
     }
 
     /// `checkpoint.*`: compressed snapshots and what is kept.

@@ -58,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
             configView: { configView },
             onShutdown: { await trigger.trigger() })
         var services: [any Service] = [DatabaseService(database: database, logger: logger)]
+        if configuration.wal.onFailure == .exit {
+            services.append(LogFailureService(database: database, logger: logger))
+        }
         let adminOptions = configuration.adminServerOptions()
         if adminOptions.enabled {
             let admin = AdminServer(
