@@ -70,12 +70,13 @@ torture: deps
 	RECOVERY_CRASH_SEEDS=$$(seq -s, 1 $(SEEDS)) swift test --package-path Packages/RecoveryKit --filter RecoveryCrashTests
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $$(( $(SEEDS) / 10 + 10 ))
 
-## TxnKit's suite under AddressSanitizer: the store's hand-managed slot tables and unretained
-## reads (memory errors only: tests that simulate a crash abandon open transactions, whose
-## manager <-> transaction references LeakSanitizer would report). Not in `make test`: it is
-## slow, and the suite's wall-clock bounds are tighter than an instrumented build guarantees.
+## TxnKit's suite under AddressSanitizer and LeakSanitizer: the store's hand-managed slot tables,
+## unretained reads, and nothing kept alive by a reference cycle (XCTest's own objects are
+## suppressed). Not in `make test`: it is slow, and the suite's wall-clock bounds are tighter than
+## an instrumented build guarantees.
 asan: deps
-	ASAN_OPTIONS=detect_leaks=0 swift test --package-path Packages/TxnKit --sanitize=address --no-parallel --scratch-path .build/asan-txnkit
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Integration/sanitizers/lsan.supp \
+	  swift test --package-path Packages/TxnKit --sanitize=address --no-parallel --scratch-path .build/asan-txnkit
 
 ## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
 run: deps release
