@@ -70,13 +70,17 @@ torture: deps
 	RECOVERY_CRASH_SEEDS=$$(seq -s, 1 $(SEEDS)) swift test --package-path Packages/RecoveryKit --filter RecoveryCrashTests
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $$(( $(SEEDS) / 10 + 10 ))
 
-## TxnKit's suite under AddressSanitizer and LeakSanitizer: the store's hand-managed slot tables,
-## unretained reads, and nothing kept alive by a reference cycle (XCTest's own objects are
-## suppressed). Not in `make test`: it is slow, and the suite's wall-clock bounds are tighter than
-## an instrumented build guarantees.
+## MantisCore's, WALKit's and TxnKit's suites under AddressSanitizer and LeakSanitizer: the
+## store's hand-managed slot tables and unretained reads, the log's thread (pthreads, raw
+## pointers), and nothing kept alive by a reference cycle (XCTest's own objects are suppressed).
+## Not in `make test`: it is slow, and TxnKit's wall-clock bounds are tighter than an
+## instrumented build guarantees.
+SANITIZE = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Integration/sanitizers/lsan.supp \
+	swift test --sanitize=address
 asan: deps
-	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Integration/sanitizers/lsan.supp \
-	  swift test --package-path Packages/TxnKit --sanitize=address --no-parallel --scratch-path .build/asan-txnkit
+	$(SANITIZE) --package-path Packages/MantisCore --scratch-path .build/asan-mantiscore
+	$(SANITIZE) --package-path Packages/WALKit --scratch-path .build/asan-walkit
+	$(SANITIZE) --package-path Packages/TxnKit --no-parallel --scratch-path .build/asan-txnkit
 
 ## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
 run: deps release
