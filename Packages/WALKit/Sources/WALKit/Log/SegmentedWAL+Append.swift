@@ -97,18 +97,18 @@ extension SegmentedWAL {
                         }
                         return false
                     }
-                    if startLeader { leadDetached() }
+                    if startLeader { leadOnLeaderThread() }
                 }
                 if role == .done { return }
             }
-            if try leadRound(syncRequested: durable) { leadDetached() }
+            if try leadRound(syncRequested: durable) { leadOnLeaderThread() }
         }
     }
 
     /// Leads rounds on the log's own thread for as long as waiters remain, so the syncs never
     /// take a thread from Swift's cooperative pool (on a two-core machine, half of it) while
     /// the waiters' tasks have work to do. The caller has set `ioActive`.
-    func leadDetached() {
+    func leadOnLeaderThread() {
         leaderThread.submit { [self] in
             do {
                 while try leadRound(syncRequested: false) {}
@@ -120,7 +120,7 @@ extension SegmentedWAL {
 
     /// One group-commit round by the current leader: write everything pending, sync if anyone
     /// needs durability, wake the satisfied waiters. Returns true if waiters remain: the caller
-    /// then still holds the role (`ioActive`) and must lead the next round (`leadDetached`).
+    /// then still holds the role (`ioActive`) and must lead the next round (`leadOnLeaderThread`).
     func leadRound(syncRequested: Bool) throws -> Bool {
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare
