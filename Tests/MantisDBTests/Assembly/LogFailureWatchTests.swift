@@ -30,6 +30,27 @@ import Testing
         try await database.close()
     }
 
+    @Test("a database opened in safe mode is not a failed log: the watch waits (no exit-and-restart loop)")
+    func safeModeAtOpenIsNotAFailure() async throws {
+        let fs = FaultInjectingFileSystem(seed: 7)
+        let first = try await open(fs)
+        for index in 0..<20 { try await first.put(Array("k\(index)".utf8), Array("v\(index)".utf8)) }
+        try await first.close()
+        // Damage an early record, followed by synced ones: corruption, which recovery must not
+        // paper over.
+        let segment = try #require(try fs.contentsOfDirectory("/db/wal").filter { $0.hasSuffix(".log") }.sorted().first)
+        try fs.corrupt(path: "/db/wal/" + segment, offset: 4096 + 40, xor: 0x01)
+        let database = try await open(fs)
+        #expect(database.modeAtOpen.isSafe, "the damaged log should open in safe mode")
+        #expect(database.wal.status.failure != nil)  // the safe-mode log reports why it refuses
+        let watch = Task { try await database.logFailure(checkingEvery: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))
+        watch.cancel()
+        let result = await watch.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        try? await database.close()
+    }
+
     @Test("an fdatasync failure at runtime: the watch returns the failure")
     func returnsTheFailure() async throws {
         let fs = FaultInjectingFileSystem(seed: 6)
