@@ -70,17 +70,19 @@ torture: deps
 	RECOVERY_CRASH_SEEDS=$$(seq -s, 1 $(SEEDS)) swift test --package-path Packages/RecoveryKit --filter RecoveryCrashTests
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $$(( $(SEEDS) / 10 + 10 ))
 
-## MantisCore's, WALKit's and TxnKit's suites under AddressSanitizer and LeakSanitizer: the
-## store's hand-managed slot tables and unretained reads, the log's thread (pthreads, raw
-## pointers), and nothing kept alive by a reference cycle (XCTest's own objects are suppressed).
-## Not in `make test`: it is slow, and TxnKit's wall-clock bounds are tighter than an
-## instrumented build guarantees.
+## The storage packages' suites under AddressSanitizer and LeakSanitizer: the store's
+## hand-managed slot tables and unretained reads, the log's thread (pthreads, raw pointers), the
+## replay's in-place record views, and nothing kept alive by a reference cycle (XCTest's own
+## objects are suppressed). Not in `make test`: it is slow (about 5 minutes), and TxnKit's
+## wall-clock bounds are tighter than an instrumented build guarantees.
 SANITIZE = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Integration/sanitizers/lsan.supp \
 	swift test --sanitize=address
 asan: deps
 	$(SANITIZE) --package-path Packages/MantisCore --scratch-path .build/asan-mantiscore
 	$(SANITIZE) --package-path Packages/WALKit --scratch-path .build/asan-walkit
 	$(SANITIZE) --package-path Packages/TxnKit --no-parallel --scratch-path .build/asan-txnkit
+	$(SANITIZE) --package-path Packages/IntegrityKit --scratch-path .build/asan-integritykit
+	$(SANITIZE) --package-path Packages/RecoveryKit --scratch-path .build/asan-recoverykit
 
 ## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
 run: deps release
