@@ -5,7 +5,7 @@ extension Database {
     /// A database opened in safe mode has no log that could fail: this then only waits.
     public func logFailure(checkingEvery interval: Duration = .milliseconds(200)) async throws -> String {
         while true {
-            if !modeAtOpen.isSafe, let failure = wal.status.failure { return failure }
+            if !modeAtOpen.isSafe, let failure = wal.failure { return failure }
             try await Task.sleep(for: interval)
         }
     }

@@ -68,7 +68,7 @@ public final class Database: Sendable {
     /// runtime: the log then accepts no writes until a restart recovers from what is on disk.
     public var mode: DatabaseMode {
         if modeAtOpen.isSafe { return modeAtOpen }
-        if let failure = wal.status.failure {
+        if let failure = wal.failure {
             return .safe(reason: "the write-ahead log failed at runtime and accepts no writes until a restart recovers from it: \(failure)")
         }
         return .normal

@@ -11,7 +11,8 @@ extension RESPSession {
     ///   event loop by `RESPCommitCoalescer`) at read committed, an op that reads what it writes
     ///   (`INCR`, `APPEND`, `SET … NX`, `DEL`) taking the key's write lock before it reads, so no
     ///   update is lost and none is refused; deadlocks are retried by `Database.transaction`. If
-    ///   it still fails, the ops are run again one by one so each command gets its own outcome. Every reply is sent only after the commit is durable;
+    ///   it still fails, the ops are run again one by one so each command gets its own outcome.
+    ///   Every reply is sent only after the commit is durable;
     /// - inside `BEGIN … COMMIT`: in that transaction, one after another.
     func dataStep(_ queue: inout CircularBuffer<RESPRequest>) -> RESPStep {
         var ops: [RESPDataOp] = []

@@ -42,32 +42,24 @@ public struct RecoveryEngine: Sendable {
         let checkpoints = try catalog.list()
         var store = freshStore()
         var loaded: CheckpointInfo?
-        candidates: for candidate in checkpoints {
-            for attempt in 1...2 {
-                do {
-                    let (info, count) = try load(candidate.path, into: store)
-                    loaded = info
-                    report.checkpointEntriesLoaded = count
-                    step("loaded checkpoint \(candidate.path) at LSN \(info.lsn): \(count) keys")
-                    break candidates
-                } catch let error as MantisError where error.code == .corruption || error.code == .unsupportedFormat || error.code == .checksumMismatch || error.code == .codecError {
-                    store = freshStore()
-                    let moved = try catalog.quarantine(path: candidate.path, reason: QuarantineReason(error: error, detectedBy: "recovery"))
-                    report.quarantined.append(moved)
-                    step("checkpoint \(candidate.path) failed verification (\(error)); quarantined as \(moved), trying an older one")
-                    continue candidates
-                } catch let error as MantisError where error.code == .ioError {
-                    // Read once more (a transient error), then fall back to an older checkpoint,
-                    // leaving this one in place: the disk, not the file, may be at fault, and the
-                    // log from the older checkpoint on is kept (or the checks below refuse).
-                    store = freshStore()
-                    if attempt == 1 {
-                        step("reading checkpoint \(candidate.path) failed (\(error)); reading it again")
-                    } else {
-                        report.unreadableCheckpoints.append(candidate.path)
-                        step("checkpoint \(candidate.path) could not be read twice (\(error)); left in place, trying an older one")
-                    }
-                }
+        for candidate in checkpoints {
+            do {
+                let (filled, info, count) = try loadRereadingOnce(candidate.path, step: step)
+                store = filled
+                loaded = info
+                report.checkpointEntriesLoaded = count
+                step("loaded checkpoint \(candidate.path) at LSN \(info.lsn): \(count) keys")
+                break
+            } catch let error as MantisError where error.code == .corruption || error.code == .unsupportedFormat || error.code == .checksumMismatch || error.code == .codecError {
+                let moved = try catalog.quarantine(path: candidate.path, reason: QuarantineReason(error: error, detectedBy: "recovery"))
+                report.quarantined.append(moved)
+                step("checkpoint \(candidate.path) failed verification (\(error)); quarantined as \(moved), trying an older one")
+            } catch let error as MantisError where error.code == .ioError {
+                // Unreadable twice: fall back to an older checkpoint, leaving this one in place
+                // (the disk, not the file, may be at fault); the log from the older checkpoint on
+                // is kept (or the checks below refuse).
+                report.unreadableCheckpoints.append(candidate.path)
+                step("checkpoint \(candidate.path) could not be read twice (\(error)); left in place, trying an older one")
             }
         }
         report.checkpoint = loaded
@@ -151,6 +143,22 @@ public struct RecoveryEngine: Sendable {
 
     func freshStore() -> MVCCStore {
         MVCCStore(checksum: options.valueChecksum ?? options.checksum, verifyReads: options.verifyReads)
+    }
+
+    /// Loads a checkpoint into a fresh store, reading it once more after an I/O error (which may
+    /// be transient); throws the second read's error, or any verification failure.
+    func loadRereadingOnce(_ path: String, step: (String) -> Void) throws -> (MVCCStore, CheckpointInfo, Int) {
+        func read() throws -> (MVCCStore, CheckpointInfo, Int) {
+            let store = freshStore()
+            let (info, count) = try load(path, into: store)
+            return (store, info, count)
+        }
+        do {
+            return try read()
+        } catch let error as MantisError where error.code == .ioError {
+            step("reading checkpoint \(path) failed (\(error)); reading it again")
+            return try read()
+        }
     }
 
     /// Loads a checkpoint into `store` in batches; throws on any verification failure.

@@ -76,14 +76,7 @@ public final class TransactionManager: Sendable {
     @discardableResult
     public func abortExpired() -> Int {
         let now = CoarseClock.nanoseconds()
-        let expired = state.withLock { state in
-            state.running.values.compactMap { $0.transaction.deadline < now ? $0.transaction : nil }
-        }
-        var count = 0
-        for transaction in expired where transaction.end(expired: true) {
-            release(transaction, outcome: .aborted(MantisError.Code.transactionTimeout.rawValue))
-            count += 1
-        }
+        let count = end(expired: true, reason: MantisError.Code.transactionTimeout.rawValue) { $0.deadline < now }
         if count > 0 { logger.warning("aborted transactions past the transaction timeout", metadata: ["count": "\(count)"]) }
         return count
     }
@@ -94,10 +87,18 @@ public final class TransactionManager: Sendable {
     /// store in memory. Committing transactions finish by themselves. Returns how many.
     @discardableResult
     public func abortRunning() -> Int {
-        let running = state.withLock { state in state.running.values.map(\.transaction) }
+        end(expired: false, reason: "closed") { _ in true }
+    }
+
+    /// Ends the running transactions `chosen` picks that are not committing, and releases them
+    /// with the abort `reason`. Returns how many ended.
+    private func end(expired: Bool, reason: String, _ chosen: (Transaction) -> Bool) -> Int {
+        let picked = state.withLock { state in
+            state.running.values.compactMap { chosen($0.transaction) ? $0.transaction : nil }
+        }
         var count = 0
-        for transaction in running where transaction.end(expired: false) {
-            release(transaction, outcome: .aborted("closed"))
+        for transaction in picked where transaction.end(expired: expired) {
+            release(transaction, outcome: .aborted(reason))
             count += 1
         }
         return count

@@ -110,6 +110,9 @@ public final class SegmentedWAL: WriteAheadLog {
 }
 
 extension SegmentedWAL {
+    /// Why the log failed, or nil (cheap, unlike `status`).
+    public var failure: String? { state.withLock { $0.failure.map { "\($0)" } } }
+
     /// Bytes encoded but not yet written (cheap, unlike `status`, which stats the segment files).
     public var pendingBytes: Int { state.withLock { $0.buffer.count } }
 
