@@ -1,14 +1,16 @@
 import Dispatch
+import Glibc
 import MantisCore
 @testable import MantisDB
 import NIOPosix
 import Synchronization
 import Testing
 
-/// The event loop never waits out an `fdatasync`: a write waiting for durability suspends, and
-/// the loop serves its other connections meanwhile.
+/// The event loop waits out at most a short `fdatasync`: on a fresh log, or once a round was
+/// slow, a write waiting for durability suspends and the loop serves its other connections
+/// meanwhile.
 @Suite("RESP server: the event loop and the log's syncs") struct RESPEventLoopTests {
-    @Test("while a SET's fdatasync is stalled, another connection on the same (only) event loop is served; the SET is acknowledged after the sync")
+    @Test("on a fresh log, while a SET's fdatasync is stalled, another connection on the same (only) event loop is served; the SET is acknowledged after the sync")
     func loopServesWhileSyncStalls() async throws {
         let gate = SyncGate()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -38,6 +40,46 @@ import Testing
 }
 
 extension RESPEventLoopTests {
+    @Test("while rounds are short the loop leads a lone SET's sync itself; after a long round the log's thread does, and the loop serves another connection during a stalled sync")
+    func loopLeadsOnlyWhileRoundsAreShort() async throws {
+        let gate = SyncGate()
+        let onLoop = Mutex<[Bool]>([])  // per sync: did it run on the event loop's thread
+        let holdNext = Atomic<Bool>(false)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        try await RESPTestHarness.with(configureDatabase: { options in
+            options.wal.shortRoundBound = .milliseconds(500)
+            options.wal.onSync = { _, _ in
+                onLoop.withLock { $0.append(MultiThreadedEventLoopGroup.currentEventLoop != nil) }
+                if holdNext.exchange(false, ordering: .relaxed) { usleep(600_000) }  // a long round
+                gate.passIfArmed()
+            }
+        }, eventLoopGroup: group) { harness in
+            let writer = try await harness.client()
+            let other = try await harness.client()
+            for index in 0..<24 { #expect(try await writer.call("SET", "k\(index)", "v") == .simpleString("OK")) }
+            let fast = onLoop.withLock { $0 }
+            #expect(fast.suffix(6).contains(true), "the loop never led a round while they were short: \(fast)")
+
+            holdNext.store(true, ordering: .relaxed)
+            #expect(try await writer.call("SET", "slow", "1") == .simpleString("OK"))
+            onLoop.withLock { $0.removeAll() }
+            #expect(try await other.call("SET", "before", "1") == .simpleString("OK"))
+            gate.arm()
+            try await writer.send(command: ["SET", "k", "v"])
+            #expect(gate.waitUntilEntered(seconds: 10), "the SET never reached its fdatasync")
+            try await other.send(command: ["GET", "before"])
+            let reply = try? await other.read(timeout: .seconds(10))
+            gate.release()
+            #expect(reply == .bulk("1"), "the event loop was blocked by a sync right after a long round")
+            #expect(try await writer.read() == .simpleString("OK"))
+            let after = onLoop.withLock { $0 }
+            #expect(!after.isEmpty && after.allSatisfy { !$0 }, "a round after the long one ran on the loop: \(after)")
+            await writer.close()
+            await other.close()
+        }
+        try await group.shutdownGracefully()
+    }
+
     @Test("a write run larger than the coalescer's loop bound, or with KEYS, commits on the pool: acknowledged and read back whole")
     func largeRunCommitsOffTheLoop() async throws {
         try await RESPTestHarness.with { harness in

@@ -1,4 +1,5 @@
 import MantisCore
+import Glibc
 import MantisCoreTesting
 import Synchronization
 import Testing
@@ -17,7 +18,7 @@ import Testing
         var walOptions = options(durability: durability)
         walOptions.onSync = { _, _ in
             syncs.add(1, ordering: .relaxed)
-            if !BlockingIO.allowed { syncsByNonBlocking.add(1, ordering: .relaxed) }
+            if BlockingIO.policy == .never { syncsByNonBlocking.add(1, ordering: .relaxed) }
         }
         let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
         let writers = 24, perWriter = 30
@@ -26,7 +27,7 @@ import Testing
                 // Two of three must not block; the rest may lead, so both kinds mix in one round.
                 let mayBlock = writer % 3 == 0
                 group.addTask {
-                    try await BlockingIO.$allowed.withValue(mayBlock) {
+                    try await BlockingIO.$policy.withValue(mayBlock ? .unbounded : .never) {
                         for index in 0..<perWriter {
                             let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("w\(writer) \(index)"))])
                             if durability == .sync {
@@ -52,7 +53,7 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
         let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options())
-        try await BlockingIO.$allowed.withValue(false) {
+        try await BlockingIO.$policy.withValue(.never) {
             for index in 0..<50 {
                 let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("r\(index)"))])
                 #expect(wal.status.durableLSN >= lsn)
@@ -113,7 +114,7 @@ import Testing
         let outcomes = try await withThrowingTaskGroup(of: MantisError.Code?.self) { group in
             for writer in 0..<8 {
                 group.addTask {
-                    await BlockingIO.$allowed.withValue(false) {
+                    await BlockingIO.$policy.withValue(.never) {
                         do {
                             try await wal.append([WALRecord(kind: .put, payload: payload("w\(writer)"))])
                             return nil
@@ -131,6 +132,51 @@ import Testing
         _ = fs.crash(.dropUnsynced)
         let reopened = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: walOptions)
         #expect(try readAll(reopened).first?.payload == payload("before"))
+        try await reopened.close()
+    }
+}
+
+extension LeadershipTests {
+    @Test("a whileFast appender (an event loop) leads its own rounds only after 16 short rounds in a row; one long round hands the rounds back to the log's thread")
+    func whileFastLeadsOnlyWhileRoundsAreShort() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        // Per sync, in order: whether it ran inside the appender's task (led inline).
+        let inTask = Mutex<[Bool]>([])
+        let holdNext = Atomic<Bool>(false)
+        var walOptions = options()
+        walOptions.shortRoundBound = .milliseconds(300)
+        walOptions.onSync = { _, _ in
+            inTask.withLock { $0.append(withUnsafeCurrentTask { $0 != nil }) }
+            if holdNext.exchange(false, ordering: .relaxed) { usleep(400_000) }  // a long round
+        }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        func appendLone(_ count: Int, _ tag: String) async throws {
+            try await BlockingIO.$policy.withValue(.whileFast) {
+                for index in 0..<count {
+                    let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("\(tag) \(index)"))])
+                    #expect(wal.status.durableLSN >= lsn, "append returned before its record was durable")
+                }
+            }
+        }
+        try await appendLone(30, "first")
+        var led = inTask.withLock { $0 }
+        #expect(led.count == 30)
+        // A fresh log has no short rounds yet: the first 16 are the thread's.
+        #expect(led.prefix(16).allSatisfy { !$0 }, "led inline before 16 short rounds: \(led)")
+        #expect(led.suffix(10).contains(true), "never led inline after 16 short rounds: \(led)")
+
+        holdNext.store(true, ordering: .relaxed)
+        try await appendLone(1, "slow")  // led inline or not, its round is long
+        inTask.withLock { $0.removeAll() }
+        try await appendLone(40, "after")
+        led = inTask.withLock { $0 }
+        #expect(led.count == 40)
+        #expect(led.prefix(16).allSatisfy { !$0 }, "led inline right after a long round: \(led)")
+        #expect(led.suffix(10).contains(true), "never led inline again once rounds were short: \(led)")
+        try await wal.close()
+        let reopened = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: options())
+        #expect(try readAll(reopened).count == 71)
         try await reopened.close()
     }
 }

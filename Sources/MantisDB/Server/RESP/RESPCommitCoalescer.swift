@@ -16,9 +16,13 @@ import TxnKit
 /// conflicts), so each command gets its own outcome. Bounded: at most `maxOps` ops / `maxBytes` per combined transaction.
 ///
 /// The combined transaction runs as a task on the loop itself (`EventLoopTaskExecutor`), with
-/// `BlockingIO.allowed` false: it never leads a group commit, so the loop does the transaction's
-/// CPU work (ops, log encoding, installing) but never waits out an `fdatasync`; it suspends until
-/// the log's I/O thread reports the commit durable, and serves its other connections meanwhile.
+/// `BlockingIO.policy` `.whileFast`: the loop does the transaction's CPU work (ops, log encoding,
+/// installing). If the log is idle and its recent rounds were all short (under
+/// `SegmentedWALOptions.shortRoundBound`, 1 ms), the loop also leads the log's round: a lone client's commit then
+/// costs no thread wake-up (measured: 4.4–4.6 k against 4.0–4.2 k `SET`/s with one client), and
+/// the loop's other connections wait for about one short sync. Otherwise — the log busy, or the
+/// disk slow — it suspends until the log's thread reports the commit durable, and serves its
+/// other connections meanwhile.
 /// A combined transaction of more than `maxLoopBytes`, or with an op that may take long (`KEYS`),
 /// runs on the global pool instead, so it does not hold the loop's other connections.
 ///
@@ -82,13 +86,13 @@ final class RESPCommitCoalescer {
         Self.start(submitted, waiting, server: server, loop: loop, executor: onLoop ? executor : nil)
     }
 
-    /// With `executor` (the loop's), the commit runs on the loop and never leads a log round;
-    /// without, on the global pool.
+    /// With `executor` (the loop's), the commit runs on the loop and leads a log round only
+    /// while the disk is fast; without, on the global pool.
     private static func start(_ batches: [[RESPDataOp]], _ waiting: NIOLoopBound<[Delivery]>,
                               server: RESPServerContext, loop: any EventLoop, executor: EventLoopTaskExecutor?) {
         if let executor {
             Task(executorPreference: executor) {
-                deliver(await BlockingIO.$allowed.withValue(false) { await commit(batches, server: server) }, to: waiting, on: loop)
+                deliver(await BlockingIO.$policy.withValue(.whileFast) { await commit(batches, server: server) }, to: waiting, on: loop)
             }
         } else {
             Task { deliver(await commit(batches, server: server), to: waiting, on: loop) }

@@ -60,18 +60,18 @@ extension SegmentedWAL {
     }
 
     /// Waits until `target` is written (or durable). On an idle log the caller leads one round
-    /// itself (no thread hop for a lone appender), unless it must not block its thread
-    /// (`BlockingIO.allowed`); rounds after that, while waiters remain, are led by the log's
+    /// itself (no thread hop for a lone appender), if its `BlockingIO.policy` lets it block
+    /// (`mayLead`); rounds after that, while waiters remain, are led by the log's
     /// `leaderThread`, and the caller only suspends.
     func waitUntil(_ target: LSN, durable: Bool) async throws {
-        let mayLead = BlockingIO.allowed
+        let policy = BlockingIO.policy
         while true {
             let leadNow = try state.withLock { state -> Bool? in
                 // Met before any failure: a record made durable stays acknowledged (its commit is
                 // real); only what the failure caught is refused.
                 if (durable ? state.durableLSN : state.writtenLSN) >= target { return nil }
                 if let failure = state.failure { throw failure }
-                if mayLead, !state.ioActive {
+                if !state.ioActive, Self.mayLead(policy, state) {
                     state.ioActive = true
                     return true
                 }
@@ -85,7 +85,7 @@ extension SegmentedWAL {
                             continuation.resume(returning: .done)
                         } else if let failure = state.failure {
                             continuation.resume(throwing: failure)
-                        } else if mayLead, !state.ioActive {
+                        } else if !state.ioActive, Self.mayLead(policy, state) {
                             state.ioActive = true
                             continuation.resume(returning: .lead)
                         } else {
@@ -104,6 +104,19 @@ extension SegmentedWAL {
             if try leadRound(syncRequested: durable) { leadOnLeaderThread() }
         }
     }
+
+    /// Whether a waiter under `policy` may lead a round itself (block its thread on the I/O):
+    /// a `whileFast` one only after `shortRoundsToLead` rounds in a row each took less than
+    /// `options.shortRoundBound` (so never on a freshly opened log, nor just after a slow round).
+    static func mayLead(_ policy: BlockingIO, _ state: AppendState) -> Bool {
+        switch policy {
+        case .unbounded: true
+        case .whileFast: state.shortRounds >= shortRoundsToLead
+        case .never: false
+        }
+    }
+
+    static let shortRoundsToLead = 16
 
     /// Leads rounds on the log's own thread for as long as waiters remain, so the syncs never
     /// take a thread from Swift's cooperative pool (on a two-core machine, half of it) while
@@ -133,6 +146,7 @@ extension SegmentedWAL {
         }
         var sealedThrough: LSN?
         var syncNanoseconds: UInt64?
+        let ioStart = ContinuousClock.now
         do {
             if !batch.isEmpty { sealedThrough = try writeBatch(batch) }
             if needsSync {
@@ -161,7 +175,11 @@ extension SegmentedWAL {
                 state.sealGeneration += 1
             }
         }
+        let short = ContinuousClock.now - ioStart < options.shortRoundBound
         let (leadsNext, satisfied) = state.withLock { state -> (Bool, [Waiter]) in
+            if !batch.isEmpty || syncNanoseconds != nil {
+                state.shortRounds = short ? min(state.shortRounds + 1, Self.shortRoundsToLead) : 0
+            }
             state.writtenLSN = max(state.writtenLSN, last)
             if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }
             if let syncNanoseconds {

@@ -9,8 +9,9 @@ import Synchronization
 /// and syncs everything pending, the others wait). An appender finding the log idle leads that
 /// round itself; while appenders keep arriving, the rounds after it are led by the log's own
 /// thread (`leaderThread`), so syncs do not hold threads of Swift's cooperative pool. A waiter
-/// that must not block its thread (`BlockingIO.allowed` false, e.g. on an event loop) never
-/// leads: that thread does the round for it. A write or sync
+/// that must not block its thread (`BlockingIO.policy`: `.never`; `.whileFast`, an event loop,
+/// while the recent rounds were not all short) never leads: that thread does the round for it.
+/// A write or sync
 /// failure fails the log for good: the failed sync is never retried, every later call throws
 /// `walFailed` with the original cause, and a reopen recovers from what is on disk.
 public final class SegmentedWAL: WriteAheadLog {
@@ -40,6 +41,9 @@ public final class SegmentedWAL: WriteAheadLog {
         /// The active segment and how many of its bytes hold only durable records (the end of
         /// the last synced round), for copying it while appends go on.
         var durableEnd: (path: String, length: Int64)
+        /// Rounds in a row whose I/O took less than `options.shortRoundBound` (at most
+        /// `shortRoundsToLead`): whether a `BlockingIO.whileFast` waiter may lead.
+        var shortRounds = 0
     }
 
     public let directory: String

@@ -21,6 +21,11 @@ public struct SegmentedWALOptions: Sendable {
     /// rewrites a disk sector holding synced records (a torn rewrite of that sector would destroy
     /// them). Set it to the device's physical sector size or more; a power of two, 8 disables.
     public var syncAlignment = 4096
+    /// A group-commit round whose I/O (write, sync, any rotation) takes less than this is short.
+    /// A waiter whose `BlockingIO.policy` is `.whileFast` (a server's event loop) leads a round
+    /// itself only after 16 short rounds in a row; after a longer one, the log's thread leads
+    /// for it until the device is fast again.
+    public var shortRoundBound: Duration = .milliseconds(1)
     /// Prepare the next segment in the background while the current one fills.
     public var prepareSegmentsAhead = true
     /// Removed segments are copied here (and fsynced) first, if set.
