@@ -1,3 +1,4 @@
+import Foundation
 import MantisCore
 import Synchronization
 import Testing
@@ -37,4 +38,18 @@ import Testing
         }
         #expect(ran.load(ordering: .relaxed) == 10)
     }
+
+    #if os(Linux)
+    @Test("the thread carries its name (what top -H shows)")
+    func threadIsNamed() async throws {
+        let thread = IOThread(name: "mantisdb-test-thread-long")
+        let name = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+            thread.submit {
+                let text = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+                done.resume(returning: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        #expect(name == "mantisdb-test-t", "the thread is named \(name)")
+    }
+    #endif
 }

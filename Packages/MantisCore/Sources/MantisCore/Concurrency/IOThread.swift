@@ -14,8 +14,9 @@ import Darwin
 public final class IOThread: Sendable {
     private let shared: Shared
 
-    public init() {
-        shared = Shared()
+    /// `name` (at most 15 bytes kept on Linux) is what `top -H` and `ps -L` show for the thread.
+    public init(name: String = "mantisdb-io") {
+        shared = Shared(name: name)
     }
 
     deinit {
@@ -35,8 +36,10 @@ public final class IOThread: Sendable {
         var jobs: [@Sendable () -> Void] = []
         var started = false
         var stopping = false
+        let name: String
 
-        init() {
+        init(name: String) {
+            self.name = name
             pthread_mutex_init(mutex, nil)
             pthread_cond_init(condition, nil)
         }
@@ -94,6 +97,7 @@ public final class IOThread: Sendable {
         }
 
         private func run() {
+            Self.nameCurrentThread(name)
             while true {
                 pthread_mutex_lock(mutex)
                 while jobs.isEmpty && !stopping { pthread_cond_wait(condition, mutex) }
@@ -105,6 +109,18 @@ public final class IOThread: Sendable {
                 pthread_mutex_unlock(mutex)
                 job()
             }
+        }
+
+        private static func nameCurrentThread(_ name: String) {
+            #if os(Linux)
+            let fd = open("/proc/thread-self/comm", O_WRONLY)
+            guard fd >= 0 else { return }
+            let bytes = Array(name.utf8.prefix(15))
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            #elseif canImport(Darwin)
+            pthread_setname_np(name)
+            #endif
         }
     }
 }

@@ -62,7 +62,7 @@ public final class SegmentedWAL: WriteAheadLog {
     let preparer: SegmentPreparer
     let flusher = Mutex<Task<Void, Never>?>(nil)
     /// Leads the group-commit rounds after the first, while appenders keep arriving.
-    let leaderThread = IOThread()
+    let leaderThread = IOThread(name: "mantisdb-wal")
 
     init(
         directory: String,
