@@ -70,10 +70,11 @@ torture: deps
 	RECOVERY_CRASH_SEEDS=$$(seq -s, 1 $(SEEDS)) swift test --package-path Packages/RecoveryKit --filter RecoveryCrashTests
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $$(( $(SEEDS) / 10 + 10 ))
 
-## The storage packages' suites under AddressSanitizer and LeakSanitizer: the store's
+## Every local package's suite under AddressSanitizer and LeakSanitizer: the store's
 ## hand-managed slot tables and unretained reads, the log's thread (pthreads, raw pointers), the
-## replay's in-place record views, and nothing kept alive by a reference cycle (XCTest's own
-## objects are suppressed). Not in `make test`: it is slow (about 5 minutes), and TxnKit's
+## replay's in-place record views, the codecs' C buffers, and nothing kept alive by a reference
+## cycle (Integration/sanitizers/lsan.supp lists the three suppressions, none of our objects).
+## Not in `make test`: it is slow (about 8 minutes), and TxnKit's
 ## wall-clock bounds are tighter than an instrumented build guarantees.
 SANITIZE = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Integration/sanitizers/lsan.supp \
 	swift test --sanitize=address
@@ -83,6 +84,9 @@ asan: deps
 	$(SANITIZE) --package-path Packages/TxnKit --no-parallel --scratch-path .build/asan-txnkit
 	$(SANITIZE) --package-path Packages/IntegrityKit --scratch-path .build/asan-integritykit
 	$(SANITIZE) --package-path Packages/RecoveryKit --scratch-path .build/asan-recoverykit
+	$(SANITIZE) --package-path Packages/ObservabilityKit --scratch-path .build/asan-observabilitykit
+	$(SANITIZE) --package-path Plugins/ZlibCodec --scratch-path .build/asan-zlibcodec
+	$(SANITIZE) --package-path Plugins/LZ4Codec --scratch-path .build/asan-lz4codec
 
 ## Serve on the embedded defaults (data in ./mantisdb-data, RESP 127.0.0.1:7379, admin 127.0.0.1:7380).
 run: deps release
