@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark run behind Docs/performance.md: the machine's baselines and MantisDB's figures in
 # one run, so ratios are comparable on a shared, noisy machine.
-#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server cpu (default: all)
+#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server lone cpu (default: all)
 # BIN=path/to/mantisdb (default .build/release/mantisdb), BENCH_DIR (default /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +9,7 @@ bin=${BIN:-.build/release/mantisdb}
 [ -x "$bin" ] || swift build -c release
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
 trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
-want=${*:-baselines wal txn recovery checkpoint server cpu}
+want=${*:-baselines wal txn recovery checkpoint server lone cpu}
 baselines=${BASELINES:-../shared/baselines/run.sh}
 # Starts a server in the background (server_pid) and waits until it answers PING on port $1.
 start_server() {  # port command...
@@ -58,6 +58,24 @@ server)
   done
   stop_server
   if [ -x "$baselines" ]; then "$baselines" redis; fi ;;
+lone)
+  # One client, one request at a time: the round trip of a lone commit (latency, not throughput),
+  # against Redis `appendfsync always` in the same minute.
+  start_server 7479 "$bin" serve --data-dir "$work/lone-server" --port 7479 --admin-port 7480 --set integrity.scrub_interval=null
+  for t in set get; do
+    echo "--- redis-benchmark -t $t -n 20000 -c 1 -d 100 -r 1000000 against mantisdb serve (sync)"
+    redis-benchmark -p 7479 -t $t -n 20000 -c 1 -d 100 -r 1000000 --csv | tail -1
+  done
+  stop_server
+  if command -v redis-server >/dev/null; then
+    mkdir -p "$work/lone-redis"
+    start_server 7481 redis-server --port 7481 --appendonly yes --appendfsync always --save "" --dir "$work/lone-redis"
+    for t in set get; do
+      echo "--- redis-benchmark -t $t -n 20000 -c 1 -d 100 -r 1000000 against redis (appendfsync always)"
+      redis-benchmark -p 7481 -t $t -n 20000 -c 1 -d 100 -r 1000000 --csv | tail -1
+    done
+    stop_server
+  fi ;;
 cpu)
   # CPU time per request of each server (user+system, from /proc) and of redis-benchmark, for
   # SET and GET: what the machine's two cores allow, whatever the disk does.
