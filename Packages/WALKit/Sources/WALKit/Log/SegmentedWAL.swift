@@ -11,9 +11,8 @@ import Synchronization
 /// thread (`leaderThread`), so syncs do not hold threads of Swift's cooperative pool. A waiter
 /// that must not block its thread (`BlockingIO.policy`: `.never`; `.whileFast`, an event loop,
 /// while the recent rounds were not all short) never leads: that thread does the round for it.
-/// A write or sync
-/// failure fails the log for good: the failed sync is never retried, every later call throws
-/// `walFailed` with the original cause, and a reopen recovers from what is on disk.
+/// A write or sync failure fails the log for good: the failed sync is never retried, every later
+/// call throws `walFailed` with the original cause, and a reopen recovers from what is on disk.
 public final class SegmentedWAL: WriteAheadLog {
     struct Waiter {
         var target: LSN
