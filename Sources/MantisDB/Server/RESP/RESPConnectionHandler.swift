@@ -3,8 +3,9 @@ import NIOCore
 
 /// One client connection: bytes in → `RESPParser` → `RESPSession` → `RESPEncoder` → bytes out.
 ///
-/// Runs on the connection's event loop and never blocks it. Commands that only read (and the
-/// connection commands) run right here, synchronously: no task, no thread hop. A step that
+/// Runs on the connection's event loop and blocks it at most for a short sync (see
+/// `RESPCommitCoalescer`). Commands that only read (and the connection commands) run right
+/// here, synchronously: no task, no thread hop. A step that
 /// awaits the database (a commit, a checkpoint) runs in a `Task`; until it returns, this
 /// connection runs nothing else (its later requests wait, in order), the other connections on
 /// the loop carry on, and the replies are written when it hops back. Replies produced while

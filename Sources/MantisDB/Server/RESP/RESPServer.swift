@@ -23,8 +23,9 @@ import Synchronization
 /// - **Graceful shutdown.** `shutdown()` stops accepting, lets each connection finish the command
 ///   in flight (up to `shutdownGracePeriod`), then closes them. It does not close the database.
 ///
-/// Connections are NIO channels on the event loop group; the event loop never blocks: reads run
-/// inline, everything that awaits the database runs in a task (see `RESPConnectionHandler`).
+/// Connections are NIO channels on the event loop group. Reads run inline, everything that awaits
+/// the database runs in a task (see `RESPConnectionHandler`); a loop blocks only to lead a short
+/// log round while the disk is fast (see `RESPCommitCoalescer`).
 public final class RESPServer: Sendable {
     /// The version reported by `HELLO` and `INFO`.
     public static let version = "0.1.0"
