@@ -150,7 +150,7 @@ extension Database {
             }
             if let rpo = options.rpo {
                 let watcher = RPOMonitor(rpo: rpo, wal: wal, checkpointer: taker, alerts: alerts)
-                watcher.start(interval: min(.seconds(1), max(.milliseconds(10), rpo / 4)))
+                watcher.start(interval: RPOMonitor.checkInterval(for: rpo))
                 monitor = watcher
             }
         }
