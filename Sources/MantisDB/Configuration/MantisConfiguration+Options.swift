@@ -70,6 +70,7 @@ extension MantisConfiguration {
         options.prepareSegmentsAhead = wal.prepareSegmentsAhead
         options.archiveDirectory = wal.archiveDirectory
         options.repairTornTail = wal.repairTornTail
+        options.shortRoundBound = wal.loopSyncBound ?? .zero
         options.logger = logger
         return options
     }

@@ -34,6 +34,8 @@ extension MantisConfiguration {
               "Prepare the next segment in the background while the current one fills."),
         .bool("wal.repair_torn_tail", \.wal.repairTornTail,
               "On open, cut a torn tail (an interrupted last write, keeping the bytes in <segment>.broken); false: refuse to open instead."),
+        .optionalDuration("wal.loop_sync_bound", \.wal.loopSyncBound,
+                          "serve's event loops lead an idle log's sync themselves (sparing two thread wake-ups per lone commit; the loop's other connections wait for that sync) only while the last 16 syncs each took less than this. null: the loops never wait on the disk."),
         .choice("wal.on_failure", \.wal.onFailure,
                 "What serve does when the log fails at runtime (a write or fdatasync error; it then accepts no writes until reopened). read-only: stay up, serve reads, refuse writes with the reason. exit: exit with status 75 so a supervisor (systemd Restart=on-failure) restarts it and recovery runs."),
 

@@ -59,6 +59,9 @@ public struct MantisConfiguration: Sendable, Hashable {
         public var zeroFillSegments = true
         public var prepareSegmentsAhead = true
         public var repairTornTail = true
+        /// `wal.loop_sync_bound`: event loops lead a sync only while the recent ones were all
+        /// shorter; nil: never.
+        public var loopSyncBound: Duration? = .milliseconds(1)
         /// `wal.on_failure`: what `mantisdb serve` does when the log fails at runtime.
         public var onFailure = LogFailurePolicy.readOnly
 

@@ -181,6 +181,16 @@ import Testing
         #expect(c.server.idleTimeout == nil && c.checkpoint.interval == nil && c.checkpoint.walBytes == nil)
     }
 
+    @Test("wal.loop_sync_bound: 1ms by default, a duration, or null (event loops never lead a sync)")
+    func loopSyncBound() throws {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        #expect(MantisConfiguration().segmentedWALOptions(logger: logger).shortRoundBound == .milliseconds(1))
+        let five = try ConfigFixture.load("wal: {loop_sync_bound: 5ms}\n").configuration
+        #expect(five.segmentedWALOptions(logger: logger).shortRoundBound == .milliseconds(5))
+        let never = try ConfigFixture.load("wal: {loop_sync_bound: null}\n").configuration
+        #expect(never.wal.loopSyncBound == nil && never.segmentedWALOptions(logger: logger).shortRoundBound == .zero)
+    }
+
     @Test("the mapping to DatabaseOptions, RESPServerOptions and AdminServerOptions")
     func mapping() throws {
         let c = try ConfigFixture.load("""

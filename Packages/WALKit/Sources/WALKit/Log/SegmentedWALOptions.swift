@@ -24,7 +24,7 @@ public struct SegmentedWALOptions: Sendable {
     /// A group-commit round whose I/O (write, sync, any rotation) takes less than this is short.
     /// A waiter whose `BlockingIO.policy` is `.whileFast` (a server's event loop) leads a round
     /// itself only after 16 short rounds in a row; after a longer one, the log's thread leads
-    /// for it until the device is fast again.
+    /// for it until the device is fast again. `.zero`: no round is short, such waiters never lead.
     public var shortRoundBound: Duration = .milliseconds(1)
     /// Prepare the next segment in the background while the current one fills.
     public var prepareSegmentsAhead = true
