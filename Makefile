@@ -36,6 +36,8 @@ test-packages:
 	@set -e; for p in $(PACKAGES); do \
 	  flags=""; case " $(SERIAL_PACKAGES) " in *" $$p "*) flags="--no-parallel";; esac; \
 	  echo "=== swift test --package-path $$p $$flags"; swift test --package-path $$p $$flags; done
+	@echo "=== tests that saturate the process's thread pool, run alone"
+	MANTIS_ISOLATED_TESTS=1 swift test --package-path Packages/WALKit --filter FlusherStarvationTests
 
 test-root:
 	@echo "=== swift test (root)"

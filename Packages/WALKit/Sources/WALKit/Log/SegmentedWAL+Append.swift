@@ -141,7 +141,7 @@ extension SegmentedWAL {
             let last = state.nextLSN.previous
             let recordCount = last.rawValue - state.takenThrough.rawValue
             state.takenThrough = last
-            let wantsSync = syncRequested || options.durability == .sync || state.waiters.contains(where: \.durable)
+            let wantsSync = syncRequested || state.syncDue || options.durability == .sync || state.waiters.contains(where: \.durable)
             return (batch, last, recordCount, wantsSync && state.durableLSN < last)
         }
         var sealedThrough: LSN?
@@ -204,7 +204,8 @@ extension SegmentedWAL {
                     remaining.append(waiter)
                 }
             }
-            let more = !remaining.isEmpty  // ioActive stays set: the caller leads on
+            if state.syncDue, state.durableLSN >= state.nextLSN.previous { state.syncDue = false }
+            let more = !remaining.isEmpty || state.syncDue  // ioActive stays set: the caller leads on
             if !more { state.ioActive = false }
             state.waiters = remaining
             return (more, satisfied)

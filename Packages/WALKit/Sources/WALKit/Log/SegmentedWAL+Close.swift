@@ -11,10 +11,6 @@ extension SegmentedWAL {
         }
         let failed = failure != nil
         guard !wasClosed else { return }
-        flusher.withLock { task in
-            task?.cancel()
-            task = nil
-        }
         var finalError: (any Error)?
         if !failed {
             do { try await waitUntil(target, durable: true) } catch { finalError = error }

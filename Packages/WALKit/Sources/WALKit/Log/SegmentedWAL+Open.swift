@@ -110,18 +110,39 @@ extension SegmentedWAL {
         return broken
     }
 
+    /// With async durability, starts the flusher on its own thread (`flusherThread`); it stops
+    /// once the log is closed, failed or released.
     func startFlusher() {
         guard case .async(let interval) = options.durability else { return }
-        let task = Task.detached { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard let wal = self else { return }
-                let pending = wal.state.withLock { $0.failure == nil && !$0.closed && $0.durableLSN < $0.nextLSN.previous }
-                if pending {
-                    do { try await wal.sync() } catch { return }
-                }
+        flusherThread.submit { [weak self] in
+            while true {
+                IOThread.sleep(for: interval)
+                guard let wal = self, wal.flushOnSchedule() else { return }
             }
         }
-        flusher.withLock { $0 = task }
+    }
+
+    /// One tick of the flusher: makes everything appended so far durable, leading the round
+    /// itself if the log is idle, or asking the round in progress to go on until it has synced
+    /// (`syncDue`). Returns false once the log is closed or failed.
+    func flushOnSchedule() -> Bool {
+        let (live, lead) = state.withLock { state -> (Bool, Bool) in
+            guard state.failure == nil, !state.closed else { return (false, false) }
+            guard state.durableLSN < state.nextLSN.previous else { return (true, false) }
+            if state.ioActive {
+                state.syncDue = true
+                return (true, false)
+            }
+            state.ioActive = true
+            return (true, true)
+        }
+        if lead {
+            do {
+                if try leadRound(syncRequested: true) { leadOnLeaderThread() }
+            } catch {
+                return false  // the log has failed; every waiter has been told
+            }
+        }
+        return live
     }
 }

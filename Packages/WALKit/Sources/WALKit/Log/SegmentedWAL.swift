@@ -43,6 +43,9 @@ public final class SegmentedWAL: WriteAheadLog {
         /// Rounds in a row whose I/O took less than `options.shortRoundBound` (at most
         /// `shortRoundsToLead`): whether a `BlockingIO.whileFast` waiter may lead.
         var shortRounds = 0
+        /// The async flusher asked for a sync while a round was in progress: rounds go on, and
+        /// sync, until everything appended before the request is durable.
+        var syncDue = false
     }
 
     public let directory: String
@@ -59,7 +62,9 @@ public final class SegmentedWAL: WriteAheadLog {
     let catalog: Mutex<[SegmentInfo]>
     let cleanupLock = Mutex(())
     let preparer: SegmentPreparer
-    let flusher = Mutex<Task<Void, Never>?>(nil)
+    /// With async durability, makes what was appended durable every `flushInterval`: an OS
+    /// thread, so the window a crash can lose does not grow while Swift's pool is busy.
+    let flusherThread = IOThread(name: "mantisdb-flush")
     /// Leads the group-commit rounds after the first, while appenders keep arriving.
     let leaderThread = IOThread(name: "mantisdb-wal")
 
