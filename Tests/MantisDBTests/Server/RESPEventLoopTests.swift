@@ -19,15 +19,10 @@ import Testing
         }, eventLoopGroup: group) { harness in
             let writer = try await harness.client()
             let other = try await harness.client()
-            #expect(try await other.call("SET", "before", "1") == .simpleString("OK"))
-            gate.arm()
-            try await writer.send(command: ["SET", "k", "v"])
-            #expect(gate.waitUntilEntered(seconds: 10), "the SET never reached its fdatasync")
-            // The sync is held. A read on the same loop must still be answered.
-            try await other.send(command: ["GET", "before"])
-            let reply = try? await other.read(timeout: .seconds(10))
-            let visibleEarly = try harness.database.get(Array("k".utf8))
-            gate.release()
+            var visibleEarly: [UInt8]?
+            let reply = try await Self.getWhileSyncHeld(writer: writer, other: other, gate: gate) {
+                visibleEarly = try harness.database.get(Array("k".utf8))
+            }
             #expect(reply == .bulk("1"), "the event loop was blocked while the log synced")
             #expect(visibleEarly == nil, "the SET was visible before its sync returned")
             #expect(try await writer.read() == .simpleString("OK"))
@@ -69,13 +64,7 @@ extension RESPEventLoopTests {
             holdNext.store(true, ordering: .relaxed)
             #expect(try await writer.call("SET", "slow", "1") == .simpleString("OK"))
             onLoop.withLock { $0.removeAll() }
-            #expect(try await other.call("SET", "before", "1") == .simpleString("OK"))
-            gate.arm()
-            try await writer.send(command: ["SET", "k", "v"])
-            #expect(gate.waitUntilEntered(seconds: 10), "the SET never reached its fdatasync")
-            try await other.send(command: ["GET", "before"])
-            let reply = try? await other.read(timeout: .seconds(10))
-            gate.release()
+            let reply = try await Self.getWhileSyncHeld(writer: writer, other: other, gate: gate)
             #expect(reply == .bulk("1"), "the event loop was blocked by a sync right after a long round")
             #expect(try await writer.read() == .simpleString("OK"))
             let after = onLoop.withLock { $0 }
@@ -105,6 +94,24 @@ extension RESPEventLoopTests {
             #expect(keys == .array(["big0", "big1", "big2", "big3"].map { .bulk($0) }) || keys == .set(["big0", "big1", "big2", "big3"].map { .bulk($0) }))
             await client.close()
         }
+    }
+}
+
+extension RESPEventLoopTests {
+    /// `other` sets `before`; then `writer` sends `SET k v`, whose `fdatasync` `gate` holds while
+    /// `other` (on the same loop) asks for `before` and `whileHeld` runs. Returns `other`'s reply,
+    /// nil if the loop did not answer within 10 s; the sync is released before returning.
+    static func getWhileSyncHeld(writer: RESPTestClient, other: RESPTestClient, gate: SyncGate,
+                                 whileHeld: () throws -> Void = {}) async throws -> RESPValue? {
+        #expect(try await other.call("SET", "before", "1") == .simpleString("OK"))
+        gate.arm()
+        try await writer.send(command: ["SET", "k", "v"])
+        #expect(gate.waitUntilEntered(seconds: 10), "the SET never reached its fdatasync")
+        defer { gate.release() }
+        try await other.send(command: ["GET", "before"])
+        let reply = try? await other.read(timeout: .seconds(10))
+        try whileHeld()
+        return reply
     }
 }
 
