@@ -17,12 +17,12 @@ import TxnKit
 ///
 /// The combined transaction runs as a task on the loop itself (`EventLoopTaskExecutor`), with
 /// `BlockingIO.policy` `.whileFast`: the loop does the transaction's CPU work (ops, log encoding,
-/// installing). If the log is idle and its recent rounds were all short (under
-/// `SegmentedWALOptions.shortRoundBound`, 1 ms), the loop also leads the log's round: a lone client's commit then
-/// costs no thread wake-up (measured: 4.4–4.6 k against 4.0–4.2 k `SET`/s with one client), and
-/// the loop's other connections wait for about one short sync. Otherwise — the log busy, or the
-/// disk slow — it suspends until the log's thread reports the commit durable, and serves its
-/// other connections meanwhile.
+/// installing). If the log is idle and its last 16 rounds were all short (`wal.loop_sync_bound`,
+/// 1 ms), the loop also leads the log's round: a lone client's commit then costs no thread
+/// wake-up (measured: +3–13 % `SET`/s with one client, +4–9 % with 50), and the loop's other
+/// connections wait for about one short sync. Otherwise — the log busy, or the disk slow — it
+/// suspends until the log's thread reports the commit durable, and serves its other connections
+/// meanwhile.
 /// A combined transaction of more than `maxLoopBytes`, or with an op that may take long (`KEYS`),
 /// runs on the global pool instead, so it does not hold the loop's other connections.
 ///
