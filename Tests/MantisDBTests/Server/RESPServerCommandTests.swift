@@ -219,7 +219,7 @@ import Testing
             let persistence = try #require(try await client.call("INFO", "persistence").text)
             #expect(persistence.hasPrefix("# Persistence\r\n"))
             #expect(!persistence.contains("# Server"))
-            for field in ["wal_durable_lsn:", "wal_last_lsn:", "wal_fsyncs:", "last_checkpoint_lsn:", "safe_mode:0", "wal_sync_command:WALSYNC"] {
+            for field in ["wal_durable_lsn:", "wal_last_lsn:", "wal_fsyncs:", "wal_rounds_led_by_callers:", "wal_short_round_streak:", "last_checkpoint_lsn:", "safe_mode:0", "wal_sync_command:WALSYNC"] {
                 #expect(persistence.contains(field), "\(field)")
             }
             #expect(try await client.call("CONFIG", "GET", "wal.*") == .array([.bulk("wal.durability"), .bulk("sync")]))

@@ -79,6 +79,7 @@ import Testing
             let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("lone \(index)"))])
             #expect(wal.status.durableLSN >= lsn)
         }
+        #expect(wal.status.roundsLedByCallers == 20)
         #expect(syncs.load(ordering: .relaxed) == 20 && syncsInTasks.load(ordering: .relaxed) == 20,
                 "a lone appender should lead every round itself: \(syncsInTasks.load(ordering: .relaxed)) of \(syncs.load(ordering: .relaxed)) syncs in its task")
         syncs.store(0, ordering: .relaxed)
@@ -169,10 +170,11 @@ extension LeadershipTests {
         // sync on a busy machine only makes the stretch longer.)
         var led = try await appendUntilLedInline(limit: 200)
         #expect(led.count > 16 && led.dropLast().allSatisfy { !$0 } && led.last == true, "\(led)")
+        #expect(wal.status.roundsLedByCallers == 1 && wal.status.shortRoundStreak == 16)
 
         holdNext.store(true, ordering: .relaxed)
         led = try await appendUntilLedInline(limit: 1)  // whoever leads it, its round is long
-        #expect(led.count == 1)
+        #expect(led.count == 1 && wal.status.shortRoundStreak == 0)
         led = try await appendUntilLedInline(limit: 200)
         #expect(led.count > 16 && led.dropLast().allSatisfy { !$0 } && led.last == true,
                 "right after a long round, the next 16 must be the thread's, then inline again: \(led)")

@@ -68,6 +68,8 @@ extension RESPServerContext {
                 ("wal_fsync_total_usec", "\(wal.syncNanosecondsTotal / 1000)"),
                 ("wal_group_commits", "\(wal.groupCommits)"),
                 ("wal_group_committed_records", "\(wal.groupCommittedRecords)"),
+                ("wal_rounds_led_by_callers", "\(wal.roundsLedByCallers)"),
+                ("wal_short_round_streak", "\(wal.shortRoundStreak)"),
                 ("wal_last_sync_time", "\(wal.lastSyncAtNanoseconds / 1_000_000_000)"),
                 ("wal_failure", Self.oneLine(wal.failure ?? "")),
                 ("wal_sync_command", "WALSYNC"),

@@ -101,7 +101,7 @@ extension SegmentedWAL {
                 }
                 if role == .done { return }
             }
-            if try leadRound(syncRequested: durable) { leadOnLeaderThread() }
+            if try leadRound(syncRequested: durable, byCaller: true) { leadOnLeaderThread() }
         }
     }
 
@@ -134,7 +134,8 @@ extension SegmentedWAL {
     /// One group-commit round by the current leader: write everything pending, sync if anyone
     /// needs durability, wake the satisfied waiters. Returns true if waiters remain: the caller
     /// then still holds the role (`ioActive`) and must lead the next round (`leadOnLeaderThread`).
-    func leadRound(syncRequested: Bool) throws -> Bool {
+    /// `byCaller`: an appender leads it on its own thread (counted in the status).
+    func leadRound(syncRequested: Bool, byCaller: Bool = false) throws -> Bool {
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare
             swap(&batch, &state.buffer)
@@ -179,6 +180,7 @@ extension SegmentedWAL {
         let (leadsNext, satisfied) = state.withLock { state -> (Bool, [Waiter]) in
             if !batch.isEmpty || syncNanoseconds != nil {
                 state.shortRounds = short ? min(state.shortRounds + 1, Self.shortRoundsToLead) : 0
+                if byCaller { state.counters.roundsLedByCallers &+= 1 }
             }
             state.writtenLSN = max(state.writtenLSN, last)
             if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }

@@ -102,6 +102,7 @@ public final class SegmentedWAL: WriteAheadLog {
             status.writtenLSN = state.writtenLSN
             status.durableLSN = state.durableLSN
             status.pendingBytes = state.buffer.count
+            status.shortRoundStreak = state.shortRounds
             status.failure = state.failure.map { "\($0)" }
             return status
         }
