@@ -20,8 +20,8 @@ public struct WALStatus: Sendable, Hashable {
     /// Group commits: how many write+sync rounds served how many records.
     public var groupCommits: UInt64 = 0
     public var groupCommittedRecords: UInt64 = 0
-    /// Rounds led by an appender on its own thread (a pool task, an event loop) rather than by
-    /// the log's own threads.
+    /// Rounds led by a caller on its own thread (a committer's task, an event loop, a seal)
+    /// rather than by the log's own threads.
     public var roundsLedByCallers: UInt64 = 0
     /// Rounds in a row whose I/O was short (at most 16; at 16 an event loop may lead a round).
     public var shortRoundStreak: Int = 0

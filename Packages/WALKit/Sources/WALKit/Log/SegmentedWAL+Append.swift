@@ -134,7 +134,7 @@ extension SegmentedWAL {
     /// One group-commit round by the current leader: write everything pending, sync if anyone
     /// needs durability, wake the satisfied waiters. Returns true if waiters remain: the caller
     /// then still holds the role (`ioActive`) and must lead the next round (`leadOnLeaderThread`).
-    /// `byCaller`: an appender leads it on its own thread (counted in the status).
+    /// `byCaller`: a caller leads it on its own thread, not the log's (counted in the status).
     func leadRound(syncRequested: Bool, byCaller: Bool = false) throws -> Bool {
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare

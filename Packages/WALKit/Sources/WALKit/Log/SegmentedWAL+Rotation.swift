@@ -109,7 +109,7 @@ extension SegmentedWAL {
                 return true
             }
             if lead {
-                if try leadRound(syncRequested: true) { leadOnLeaderThread() }
+                if try leadRound(syncRequested: true, byCaller: true) { leadOnLeaderThread() }
             } else {
                 try await Task.sleep(for: .milliseconds(1))
             }
