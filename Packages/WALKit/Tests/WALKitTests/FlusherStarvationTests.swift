@@ -12,22 +12,17 @@ import Testing
     func flusherSyncsOutsideThePool() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
-        let syncs = Atomic<Int>(0)
-        let syncsInTasks = Atomic<Int>(0)
-        var walOptions = options(durability: .async(flushInterval: .milliseconds(5)))
-        walOptions.onSync = { _, _ in
-            syncs.add(1, ordering: .relaxed)
-            if withUnsafeCurrentTask(body: { $0 != nil }) { syncsInTasks.add(1, ordering: .relaxed) }
-        }
-        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        let counter = SyncCounter()
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32,
+                                        options: counter.counting(options(durability: .async(flushInterval: .milliseconds(5)))))
         for round in 0..<5 {
             let lsn = try wal.enqueue([WALRecord(kind: .note, payload: payload("r\(round)"))])
             let deadline = ContinuousClock.now + .seconds(10)
             while wal.status.durableLSN < lsn, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
             #expect(wal.status.durableLSN >= lsn, "the flusher never made round \(round) durable")
         }
-        #expect(syncs.load(ordering: .relaxed) >= 5 && syncsInTasks.load(ordering: .relaxed) == 0,
-                "\(syncsInTasks.load(ordering: .relaxed)) of \(syncs.load(ordering: .relaxed)) flusher syncs ran in a task")
+        #expect(counter.syncs >= 5 && counter.syncsInTasks == 0,
+                "\(counter.syncsInTasks) of \(counter.syncs) flusher syncs ran in a task")
         try await wal.close()
     }
 

@@ -67,23 +67,16 @@ import Testing
     func concurrentRoundsLeaveThePool() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
-        let syncs = Atomic<Int>(0)
-        let syncsInTasks = Atomic<Int>(0)
-        var walOptions = options()
-        walOptions.onSync = { _, _ in
-            syncs.add(1, ordering: .relaxed)
-            if withUnsafeCurrentTask(body: { $0 != nil }) { syncsInTasks.add(1, ordering: .relaxed) }
-        }
-        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        let counter = SyncCounter()
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: counter.counting(options()))
         for index in 0..<20 {
             let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("lone \(index)"))])
             #expect(wal.status.durableLSN >= lsn)
         }
         #expect(wal.status.roundsLedByCallers == 20)
-        #expect(syncs.load(ordering: .relaxed) == 20 && syncsInTasks.load(ordering: .relaxed) == 20,
-                "a lone appender should lead every round itself: \(syncsInTasks.load(ordering: .relaxed)) of \(syncs.load(ordering: .relaxed)) syncs in its task")
-        syncs.store(0, ordering: .relaxed)
-        syncsInTasks.store(0, ordering: .relaxed)
+        #expect(counter.syncs == 20 && counter.syncsInTasks == 20,
+                "a lone appender should lead every round itself: \(counter.syncsInTasks) of \(counter.syncs) syncs in its task")
+        counter.reset()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<16 {
                 group.addTask {
@@ -95,7 +88,7 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let total = syncs.load(ordering: .relaxed), inTasks = syncsInTasks.load(ordering: .relaxed)
+        let total = counter.syncs, inTasks = counter.syncsInTasks
         // Every idle spell starts with one round led inline; the rest belong to the thread.
         #expect(total > 0 && inTasks < total, "every concurrent round was led inside a task (\(inTasks) of \(total))")
         try await wal.close()
@@ -190,22 +183,17 @@ extension LeadershipTests {
     func zeroBoundNeverLeads() async throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanup() }
-        let syncsInTask = Atomic<Int>(0)
-        let syncs = Atomic<Int>(0)
+        let counter = SyncCounter()
         var walOptions = options()
         walOptions.shortRoundBound = .zero
-        walOptions.onSync = { _, _ in
-            syncs.add(1, ordering: .relaxed)
-            if withUnsafeCurrentTask(body: { $0 != nil }) { syncsInTask.add(1, ordering: .relaxed) }
-        }
-        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: counter.counting(walOptions))
         try await BlockingIO.$policy.withValue(.whileFast) {
             for index in 0..<40 {
                 let lsn = try await wal.append([WALRecord(kind: .note, payload: payload("r\(index)"))])
                 #expect(wal.status.durableLSN >= lsn)
             }
         }
-        #expect(syncs.load(ordering: .relaxed) == 40 && syncsInTask.load(ordering: .relaxed) == 0)
+        #expect(counter.syncs == 40 && counter.syncsInTasks == 0)
         try await wal.close()
     }
 }

@@ -1,3 +1,5 @@
+import MantisCore
+
 /// Time as the integrity machinery sees it: a monotonic reading and two ways to wait. Every
 /// component that waits or measures takes one, so tests drive time by hand (`ManualClock` in
 /// IntegrityKitTesting) and check exact delays.
@@ -35,7 +37,7 @@ public struct SystemMonotonicClock: MonotonicClock {
     }
 
     public func blockingSleep(for duration: Duration) {
-        Syscall.sleep(for: duration)
+        BlockingSleep.sleep(for: duration)
     }
 }
 

@@ -28,15 +28,6 @@ public final class IOThread: Sendable {
         shared.submit(job)
     }
 
-    /// Blocks the calling thread for `duration` (a job that runs on a schedule).
-    public static func sleep(for duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        guard seconds > 0 || attoseconds > 0 else { return }
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
-    }
-
     /// The queue and the parking place, shared by the owner and the thread (which retains it).
     private final class Shared: @unchecked Sendable {
         let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)

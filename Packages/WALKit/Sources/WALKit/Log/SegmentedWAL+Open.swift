@@ -116,7 +116,7 @@ extension SegmentedWAL {
         guard case .async(let interval) = options.durability else { return }
         flusherThread.submit { [weak self] in
             while true {
-                IOThread.sleep(for: interval)
+                BlockingSleep.sleep(for: interval)
                 guard let wal = self, wal.flushOnSchedule() else { return }
             }
         }
@@ -126,16 +126,18 @@ extension SegmentedWAL {
     /// itself if the log is idle, or asking the round in progress to go on until it has synced
     /// (`syncDue`). Returns false once the log is closed or failed.
     func flushOnSchedule() -> Bool {
-        let (live, lead) = state.withLock { state -> (Bool, Bool) in
-            guard state.failure == nil, !state.closed else { return (false, false) }
-            guard state.durableLSN < state.nextLSN.previous else { return (true, false) }
+        // nil: the log is closed or failed; true: this tick leads the round.
+        let lead = state.withLock { state -> Bool? in
+            guard state.failure == nil, !state.closed else { return nil }
+            guard state.durableLSN < state.nextLSN.previous else { return false }
             if state.ioActive {
                 state.syncDue = true
-                return (true, false)
+                return false
             }
             state.ioActive = true
-            return (true, true)
+            return true
         }
+        guard let lead else { return false }
         if lead {
             do {
                 if try leadRound(syncRequested: true) { leadOnLeaderThread() }
@@ -143,6 +145,6 @@ extension SegmentedWAL {
                 return false  // the log has failed; every waiter has been told
             }
         }
-        return live
+        return true
     }
 }
