@@ -79,6 +79,51 @@ import Testing
         #expect(!wal.flushOnSchedule(), "the flusher keeps running on a closed log")
     }
 
+    @Test("the flusher's ticks keep a fixed schedule: the next tick is one interval after the last scheduled one, or at once if that has passed")
+    func scheduleDoesNotDrift() {
+        let start = ContinuousClock.now
+        let interval = Duration.milliseconds(100)
+        // On time: one interval after the last deadline, however late in the interval the sync ended.
+        #expect(SegmentedWAL.nextFlush(after: start, now: start + .milliseconds(80), interval: interval) == start + interval)
+        // Late (a sync longer than the interval): at once, not two ticks back to back later.
+        let late = start + .milliseconds(250)
+        #expect(SegmentedWAL.nextFlush(after: start, now: late, interval: interval) == late)
+        #expect(SegmentedWAL.nextFlush(after: late, now: late + .milliseconds(1), interval: interval) == late + interval)
+    }
+
+    @Test("with syncs taking most of the interval, ticks still come about one interval apart (not interval + sync)")
+    func slowSyncsDoNotWidenTheWindow() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let interval = Duration.milliseconds(100)
+        let syncEnds = Mutex<[ContinuousClock.Instant]>([])
+        let log = Mutex<SegmentedWAL?>(nil)
+        var walOptions = options(durability: .async(flushInterval: interval))
+        walOptions.onSync = { _, _ in
+            // The sync "takes" 70 ms: a drifting schedule would tick every 170 ms.
+            var request = timespec(tv_sec: 0, tv_nsec: 70_000_000)
+            nanosleep(&request, nil)
+            syncEnds.withLock { $0.append(.now) }
+            // Something for the next tick to sync, appended here so that no task has to run in time.
+            _ = try? log.withLock { $0 }?.enqueue([WALRecord(kind: .note, payload: payload("next"))])
+        }
+        let wal = try SegmentedWAL.open(directory: dir.path, fileSystem: PosixFileSystem(), checksum: crc32, options: walOptions)
+        log.withLock { $0 = wal }
+        _ = try wal.enqueue([WALRecord(kind: .note, payload: payload("first"))])
+        let deadline = ContinuousClock.now + .seconds(20)
+        while syncEnds.withLock({ $0.count }) < 7, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        log.withLock { $0 = nil }
+        try await wal.close()
+        let ends = syncEnds.withLock { $0 }
+        try #require(ends.count >= 7, "only \(ends.count) flusher syncs in 20 s")
+        // The first sync may be the open's or a caller's; the spacing of the later ones is the flusher's.
+        let gaps = zip(ends.dropFirst(2), ends.dropFirst(1)).map { $0 - $1 }.sorted()
+        let median = gaps[gaps.count / 2]
+        #expect(median < .milliseconds(140), "ticks \(median) apart with a 100 ms interval and 70 ms syncs: \(gaps)")
+    }
+
     /// A millisecond without giving the thread back to the pool (this test's task may hold one).
     private func pause() {
         var request = timespec(tv_sec: 0, tv_nsec: 1_000_000)

@@ -26,7 +26,8 @@ public protocol WriteAheadLog: AnyObject, Sendable {
     @discardableResult
     func removeSegments(below lsn: LSN) throws -> Int
 
-    /// Counters and positions, for status pages and metrics.
+    /// Counters and positions, for status pages and metrics. Cheap enough to read on every
+    /// request: it takes a lock and copies, and touches no file.
     var status: WALStatus { get }
 
     /// Why the log failed (`status.failure`), or nil; meant to be cheap enough to poll, unlike

@@ -12,11 +12,14 @@ final class ActiveSegment: @unchecked Sendable {
     var alignNext = true
     /// The sync alignment recorded in this segment's header.
     var alignment: Int
+    /// The file's size: preallocated, or grown by writes past that.
+    var fileSize: Int64
     /// The leader's second buffer, swapped with the pending one each round.
     var spare: [UInt8] = []
 
     init(file: any StorageFile, info: SegmentInfo, writeOffset: Int64, alignment: Int) {
         self.file = file
+        self.fileSize = max(info.size, writeOffset)
         self.alignment = alignment
         self.info = info
         self.writeOffset = writeOffset

@@ -29,8 +29,11 @@ extension SegmentedWAL {
             try fileSystem.removeItem(Path.join(directory, name))
             report.removedTemporaryFiles.append(name)
         }
-        let segments = names.compactMap { name in
-            WALFormat.firstLSN(ofSegmentNamed: name).map { SegmentInfo(firstLSN: $0, path: Path.join(directory, name)) }
+        let segments = try names.compactMap { name in
+            try WALFormat.firstLSN(ofSegmentNamed: name).map { lsn in
+                let path = Path.join(directory, name)
+                return SegmentInfo(firstLSN: lsn, path: path, size: try fileSystem.fileSize(path))
+            }
         }.sorted { $0.firstLSN < $1.firstLSN }
         try checkChain(segments, fileSystem: fileSystem)
         report.segmentCount = segments.count
@@ -111,15 +114,27 @@ extension SegmentedWAL {
     }
 
     /// With async durability, starts the flusher on its own thread (`flusherThread`); it stops
-    /// once the log is closed, failed or released.
+    /// once the log is closed, failed or released. Ticks keep to a fixed schedule (every
+    /// `interval` from the start, not `interval` after the last sync ended), so a slow sync does
+    /// not widen the window a crash can lose.
     func startFlusher() {
         guard case .async(let interval) = options.durability else { return }
         flusherThread.submit { [weak self] in
+            var deadline = ContinuousClock.now + interval
             while true {
-                BlockingSleep.sleep(for: interval)
+                BlockingSleep.sleep(for: deadline - ContinuousClock.now)
                 guard let wal = self, wal.flushOnSchedule() else { return }
+                deadline = Self.nextFlush(after: deadline, now: .now, interval: interval)
             }
         }
+    }
+
+    /// The flusher's next tick: one `interval` after the last scheduled one; if that has already
+    /// passed (a sync took longer than the interval), at once, with the schedule restarting
+    /// from now rather than ticking back to back to catch up.
+    static func nextFlush(after deadline: ContinuousClock.Instant, now: ContinuousClock.Instant, interval: Duration) -> ContinuousClock.Instant {
+        let next = deadline + interval
+        return next < now ? now : next
     }
 
     /// One tick of the flusher: makes everything appended so far durable, leading the round

@@ -32,6 +32,7 @@ extension SegmentedWAL {
                 try active.file.write(UnsafeRawBufferPointer(rebasing: raw[start..<end]), at: position)
                 active.alignNext = false
                 active.writeOffset = position + Int64(end - start)
+                if active.writeOffset > active.fileSize { recordActiveSize(active.writeOffset) }
                 start = end
             }
         }
@@ -43,6 +44,7 @@ extension SegmentedWAL {
     func rotate(firstLSN: LSN) throws -> LSN {
         try active.file.truncate(to: active.writeOffset)
         try active.file.sync()
+        recordActiveSize(active.writeOffset)
         let previous = active.info
         let (file, info) = try Self.createSegment(
             firstLSN: firstLSN, previousFirstLSN: previous.firstLSN, directory: directory,
@@ -55,6 +57,7 @@ extension SegmentedWAL {
         active.openedAt = .now
         active.alignNext = true
         active.alignment = options.syncAlignment
+        active.fileSize = info.size
         catalog.withLock { $0.append(info) }
         logger.info("rotated write-ahead log segment", metadata: ["sealed": "\(previous.path)", "new": "\(info.path)", "first_lsn": "\(firstLSN)"])
         if options.prepareSegmentsAhead { preparer.prepareAhead() }
@@ -89,7 +92,20 @@ extension SegmentedWAL {
         let path = Path.join(directory, WALFormat.segmentName(firstLSN: firstLSN))
         try fileSystem.rename(prepared, to: path)
         try fileSystem.syncDirectory(directory)
-        return (try fileSystem.openFile(path, options: .readWrite), SegmentInfo(firstLSN: firstLSN, path: path))
+        let segment = try fileSystem.openFile(path, options: .readWrite)
+        do {
+            return (segment, SegmentInfo(firstLSN: firstLSN, path: path, size: try segment.size()))
+        } catch {
+            try? segment.close()
+            throw error
+        }
+    }
+
+    /// The active segment's file is now `size` bytes (grown by a write, or truncated when
+    /// sealed): recorded in the catalog for `status`. Leader only.
+    func recordActiveSize(_ size: Int64) {
+        active.fileSize = size
+        catalog.withLock { segments in segments[segments.count - 1].size = size }
     }
 
     /// Seals the active segment (everything in it synced, file truncated to its last record) and

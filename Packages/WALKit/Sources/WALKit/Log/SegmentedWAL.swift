@@ -108,9 +108,7 @@ public final class SegmentedWAL: WriteAheadLog {
         }
         status.segmentCount = segments.count
         status.firstLSN = segments.first?.firstLSN ?? .zero
-        status.totalBytes = segments.reduce(0) { total, segment in
-            total + ((try? fileSystem.fileSize(segment.path)) ?? 0)
-        }
+        status.totalBytes = segments.reduce(0) { $0 + $1.size }
         return status
     }
 
@@ -119,10 +117,10 @@ public final class SegmentedWAL: WriteAheadLog {
 }
 
 extension SegmentedWAL {
-    /// Why the log failed, or nil (cheap, unlike `status`).
+    /// Why the log failed, or nil.
     public var failure: String? { state.withLock { $0.failure.map { "\($0)" } } }
 
-    /// Bytes encoded but not yet written (cheap, unlike `status`, which stats the segment files).
+    /// Bytes encoded but not yet written.
     public var pendingBytes: Int { state.withLock { $0.buffer.count } }
 
     /// How many bytes from the start of the segment at `path` hold only durable records, if it is
