@@ -36,7 +36,9 @@ final class RESPCommitCoalescer {
     static let maxLoopBytes = 1 << 20
 
     let loop: any EventLoop
-    let server: RESPServerContext
+    /// Weak: the context keeps its coalescers, so a strong reference back would keep the context,
+    /// and with it the database and all its data, alive after the server is gone.
+    private weak var server: RESPServerContext?
     private var batches: [[RESPDataOp]] = []
     private var deliveries: [Delivery] = []
     private var ops = 0
@@ -83,6 +85,12 @@ final class RESPCommitCoalescer {
         ops = 0
         bytes = 0
         hasLongOp = false
+        guard let server else {
+            // Only if the server was released with commands queued: none of them ran.
+            let refused = RESPValue.error("ERR server shut down before the command ran")
+            Self.deliver(submitted.map { Array(repeating: refused, count: $0.count) }, to: waiting, on: loop)
+            return
+        }
         Self.start(submitted, waiting, server: server, loop: loop, executor: onLoop ? executor : nil)
     }
 

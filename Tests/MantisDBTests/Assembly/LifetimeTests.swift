@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import MantisCore
+@testable import MantisDB
+import Testing
+
+/// A program that embeds MantisDB may open and close databases and servers many times: once
+/// closed and dropped, each must be freed with all it holds (its store's data above all), not
+/// kept alive by a reference cycle or a background task.
+@Suite("Lifetimes") struct LifetimeTests {
+    func options(_ directory: String) -> DatabaseOptions {
+        var options = DatabaseOptions(directory: directory)
+        options.wal.segmentSize = 4 << 20
+        options.wal.prepareSegmentsAhead = false
+        return options
+    }
+
+    /// True once `object()` is nil, polling for up to `seconds` (background tasks that hold a
+    /// reference for one tick may take a moment to let go).
+    func released(_ object: () -> AnyObject?, within seconds: Double = 5) async throws -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if object() == nil { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return object() == nil
+    }
+
+    @Test("a closed database with its default components (checkpointer, scrubber, guards, monitoring) is freed once dropped")
+    func closedDatabaseIsFreed() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        weak var weakDatabase: Database?
+        do {
+            let database = try await Database.open(options(directory))
+            weakDatabase = database
+            for index in 0..<100 { try await database.put(Array("key\(index)".utf8), Array("value".utf8)) }
+            try await database.close()
+        }
+        #expect(try await released({ weakDatabase }), "the closed database is still alive")
+    }
+
+    @Test("a server that served writes, then shut down, and its closed database are freed once dropped")
+    func shutDownServerIsFreed() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        weak var weakDatabase: Database?
+        weak var weakServer: RESPServer?
+        weak var weakContext: RESPServerContext?
+        do {
+            let database = try await Database.open(options(directory))
+            var serverOptions = RESPServerOptions()
+            serverOptions.port = 0
+            let server = RESPServer(database: database, options: serverOptions,
+                                    logger: Logger(label: "lifetime", factory: { _ in SwiftLogNoOpLogHandler() }))
+            weakDatabase = database
+            weakServer = server
+            weakContext = server.context
+            try await server.start()
+            let client = try await RESPTestClient.connect(port: server.boundPort)
+            // Writes go through the loop's commit coalescer; reads and a transaction too.
+            for index in 0..<20 { #expect(try await client.callText("SET", "key\(index)", "value") == "OK") }
+            #expect(try await client.callText("GET", "key3") == "value")
+            await client.close()
+            await server.shutdown()
+            try await database.close()
+        }
+        #expect(try await released({ weakServer }), "the shut-down server is still alive")
+        #expect(try await released({ weakContext }), "the shut-down server's shared context is still alive")
+        #expect(try await released({ weakDatabase }), "the closed database is still alive")
+    }
+}
