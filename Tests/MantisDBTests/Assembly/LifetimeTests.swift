@@ -1,4 +1,5 @@
 import Foundation
+import IntegrityKit
 import Logging
 import MantisCore
 @testable import MantisDB
@@ -15,26 +16,44 @@ import Testing
         return options
     }
 
-    /// True once `object()` is nil, polling for up to `seconds` (background tasks that hold a
-    /// reference for one tick may take a moment to let go).
-    func released(_ object: () -> AnyObject?, within seconds: Double = 5) async throws -> Bool {
+    /// True once `condition()` holds, polling for up to `seconds`.
+    func eventually(within seconds: Double = 5, _ condition: () -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
-            if object() == nil { return true }
+            if condition() { return true }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return object() == nil
+        return condition()
     }
 
-    @Test("a closed database with its default components (checkpointer, scrubber, guards, monitoring) is freed once dropped")
-    func closedDatabaseIsFreed() async throws {
+    /// True once `object()` is nil (background tasks that hold a reference for one tick may take
+    /// a moment to let go).
+    func released(_ object: () -> AnyObject?) async throws -> Bool {
+        try await eventually { object() == nil }
+    }
+
+    @Test("a closed database is freed once dropped: default components (checkpointer, scrubber, disk guard, monitoring), with a memory guard, with async durability and an RPO",
+          arguments: ["default", "memory limits", "async with an RPO"])
+    func closedDatabaseIsFreed(configuration: String) async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        var databaseOptions = options(directory)
+        switch configuration {
+        case "memory limits": databaseOptions.memoryLimits = MemoryGuard.Options(softLimit: 16 << 10, hardLimit: 1 << 30, sampleInterval: .zero)
+        case "async with an RPO":
+            databaseOptions.wal.durability = .async(flushInterval: .milliseconds(20))
+            databaseOptions.rpo = .milliseconds(200)
+        default: break
+        }
         weak var weakDatabase: Database?
         do {
-            let database = try await Database.open(options(directory))
+            let database = try await Database.open(databaseOptions)
             weakDatabase = database
-            for index in 0..<100 { try await database.put(Array("key\(index)".utf8), Array("value".utf8)) }
+            // 100 KiB: past the memory guard's soft limit, so its relief runs.
+            for index in 0..<100 { try await database.put(Array("key\(index)".utf8), [UInt8](repeating: 7, count: 1024)) }
+            if configuration == "memory limits" {
+                #expect(try await eventually { (database.memoryGuard?.report.reliefRuns ?? 0) > 0 }, "the memory guard's relief never ran")
+            }
             try await database.close()
         }
         #expect(try await released({ weakDatabase }), "the closed database is still alive")
