@@ -19,7 +19,7 @@ final class DataDirectoryLock: Sendable {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             close(fd)
-            throw MantisError(.alreadyExists, "the data directory is in use by another process (a running server or tool holds \(path))",
+            throw MantisError(.alreadyExists, "the data directory is in use: a running server or tool holds \(path) (or this process has it open already)",
                               context: ErrorContext(operation: "open", file: path, errno: code))
         }
         descriptor = fd

@@ -88,4 +88,26 @@ import Testing
         #expect(try await released({ weakContext }), "the shut-down server's shared context is still alive")
         #expect(try await released({ weakDatabase }), "the closed database is still alive")
     }
+
+    @Test("an open data directory is locked: a second open is refused with an error naming the lock file, and close releases it")
+    func dataDirectoryLock() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await Database.open(options(directory))
+        try await first.put(Array("k".utf8), Array("v".utf8))
+        do {
+            let second = try await Database.open(options(directory))
+            try? await second.close()
+            Issue.record("a second open of a directory in use succeeded")
+        } catch let error as MantisError {
+            #expect(error.code == .alreadyExists)
+            #expect(error.context.file == directory + "/LOCK", "\(error)")
+            #expect("\(error)".contains("in use"), "\(error)")
+        }
+        #expect(try first.get(Array("k".utf8)) == Array("v".utf8), "the refused open disturbed the open database")
+        try await first.close()
+        let again = try await Database.open(options(directory))
+        #expect(try again.get(Array("k".utf8)) == Array("v".utf8))
+        try await again.close()
+    }
 }

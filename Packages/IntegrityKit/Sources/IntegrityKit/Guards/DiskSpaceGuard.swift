@@ -92,18 +92,25 @@ public final class DiskSpaceGuard: WriteAdmission, Sendable {
 
     /// Reads free space every `pollInterval` in the background, so alerts resolve (and the
     /// status stays current) even when no write arrives.
-    /// No effect if already started.
+    /// No effect if already started. The task holds the guard only while it reads, not while it
+    /// sleeps: a guard dropped without `stop()` is freed, and its task ends at its next wake-up.
     public func start() {
         monitor.withLock { monitor in
             guard monitor == nil else { return }
             monitor = Task.detached { [weak self] in
                 while !Task.isCancelled {
+                    guard let clock = self?.clock, let interval = self?.options.pollInterval else { return }
+                    do { try await clock.sleep(for: interval) } catch { return }
                     guard let self else { return }
-                    do { try await self.clock.sleep(for: self.options.pollInterval) } catch { return }
                     self.refresh()
                 }
             }
         }
+    }
+
+    /// A guard dropped while started ends its polling task (which holds it only weakly).
+    deinit {
+        monitor.withLock { $0?.cancel() }
     }
 
     public func stop() async {

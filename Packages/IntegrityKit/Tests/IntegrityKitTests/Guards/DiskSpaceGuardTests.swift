@@ -46,6 +46,22 @@ import Testing
         #expect(alerts.alerts(named: "disk_below_reserve")[0].details["reserve_bytes"] == "400000")
     }
 
+    @Test("a started guard dropped without stop() is freed at once: its polling task does not hold it while it sleeps")
+    func droppedGuardIsFreed() async throws {
+        let (_, counting) = try disk(used: 0)
+        weak var weakGuard: DiskSpaceGuard?
+        do {
+            // An hour between polls: holding the guard through its sleep would keep it for an hour.
+            let guardian = DiskSpaceGuard(fileSystem: counting, paths: ["/data"], options: .init(reserve: .bytes(10_000), pollInterval: .seconds(3600)))
+            guardian.start()
+            weakGuard = guardian
+            try await Task.sleep(for: .milliseconds(100))  // the task is asleep by now
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while weakGuard != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(weakGuard == nil, "the polling task keeps a dropped guard alive while it sleeps")
+    }
+
     @Test func admitIsCachedOnTheHotPath() throws {
         let (_, counting) = try disk(used: 0)
         let clock = ManualClock()
