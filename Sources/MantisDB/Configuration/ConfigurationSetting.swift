@@ -163,6 +163,14 @@ extension ConfigurationSetting {
         }, render: { "\($0)" })
     }
 
+    static func optionalInteger(_ key: String, _ path: WritableKeyPath<Config, Int?> & Sendable, _ range: ClosedRange<Int>, _ summary: String) -> Self {
+        optional(key, path, type: .integer(range), summary, parse: { text throws(SyntaxError) in
+            guard let value = ConfigurationSyntax.parseInteger(text) else { throw SyntaxError("is not a whole number") }
+            try check(value, in: range, format: { "\($0)" })
+            return value
+        }, render: { "\($0)" })
+    }
+
     static func bool(_ key: String, _ path: WritableKeyPath<Config, Bool> & Sendable, _ summary: String) -> Self {
         scalar(key, path, type: .boolean, summary, parse: { text throws(SyntaxError) in
             guard let value = ConfigurationSyntax.parseBool(text) else {

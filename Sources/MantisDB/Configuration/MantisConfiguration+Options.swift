@@ -119,6 +119,7 @@ extension MantisConfiguration {
         options.idleTimeout = server.idleTimeout
         options.requirePassword = server.requirePassword.flatMap { $0.isEmpty ? nil : $0 }
         options.shutdownGracePeriod = server.shutdownGracePeriod
+        options.eventLoops = server.eventLoops
         return options
     }
 

@@ -107,6 +107,8 @@ extension MantisConfiguration {
                         "Clients must AUTH with this password first; null: no AUTH. Prefer MANTISDB_SERVER_REQUIREPASS over the file."),
         .duration("server.shutdown_grace_period", \.server.shutdownGracePeriod, minimum: .zero,
                   "On shutdown, how long connections may finish the command in flight before they are closed."),
+        .optionalInteger("server.event_loops", \.server.eventLoops, 1...1024,
+                         "Event-loop threads serving RESP connections; null: one per core. Fewer loops batch more writes per sync and spend less CPU per write; more serve reads on more cores."),
 
         .bool("admin.enabled", \.admin.enabled, "Serve the HTTP admin API (health, metrics, status, checkpoint and backup triggers)."),
         .string("admin.host", \.admin.host, "Admin API listen address. Loopback by default: it is for operators on the host."),

@@ -157,6 +157,8 @@ public struct MantisConfiguration: Sendable, Hashable {
         public var requirePassword: String?
         /// `server.shutdown_grace_period`: how long a shutdown lets commands in flight finish.
         public var shutdownGracePeriod: Duration = .seconds(10)
+        /// `server.event_loops`: the RESP server's event-loop threads; nil: one per core.
+        public var eventLoops: Int?
 
         public init() {}
     }

@@ -191,6 +191,17 @@ import Testing
         #expect(never.wal.loopSyncBound == nil && never.segmentedWALOptions(logger: logger).shortRoundBound == .zero)
     }
 
+    @Test("server.event_loops: one per core (NIO's shared group) by default, a number, null; 0 and words are refused")
+    func eventLoops() throws {
+        #expect(MantisConfiguration().respServerOptions().eventLoops == nil)
+        #expect(try ConfigFixture.load("server: {event_loops: 1}\n").configuration.respServerOptions().eventLoops == 1)
+        #expect(try ConfigFixture.load("server: {event_loops: null}\n").configuration.respServerOptions().eventLoops == nil)
+        let zero = try ConfigFixture.problems("server: {event_loops: 0}\n")
+        #expect(zero.count == 1 && zero.first?.key == "server.event_loops" && zero.first?.description.contains("1...1024") == true, "\(zero)")
+        let word = try ConfigFixture.problems(nil, environment: ["MANTISDB_SERVER_EVENT_LOOPS": "two"])
+        #expect(word.count == 1 && word.first?.description.contains("not a whole number") == true, "\(word)")
+    }
+
     @Test("the mapping to DatabaseOptions, RESPServerOptions and AdminServerOptions")
     func mapping() throws {
         let c = try ConfigFixture.load("""

@@ -32,13 +32,16 @@ public final class RESPServer: Sendable {
 
     public let options: RESPServerOptions
     let context: RESPServerContext
-    let group: any EventLoopGroup
+    /// The group given to `init`; nil: one made at `start()` (`options.eventLoops`) or NIO's.
+    private let givenGroup: (any EventLoopGroup)?
     private let state = Mutex(Lifecycle())
 
     private struct Lifecycle {
         enum Phase { case idle, starting, running, stopping, stopped }
         var phase = Phase.idle
         var channel: (any Channel)?
+        /// The group made for `options.eventLoops` by `start()`, shut down by `shutdown()`.
+        var ownedGroup: MultiThreadedEventLoopGroup?
         var stopped: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -46,17 +49,18 @@ public final class RESPServer: Sendable {
     ///   - configView: the configuration `CONFIG GET` shows (name, value pairs); nil shows nothing.
     ///   - onShutdown: what `SHUTDOWN` asks for (e.g. stop the server and close the database);
     ///     nil refuses `SHUTDOWN`.
-    ///   - eventLoopGroup: where connections run (default: NIO's shared group, one loop per core).
+    ///   - eventLoopGroup: where connections run (default: a group of `options.eventLoops`
+    ///     threads of the server's own, or NIO's shared group, one loop per core).
     public init(
         database: Database,
         options: RESPServerOptions,
         logger: Logger = Logger(label: "mantisdb.resp"),
         configView: (@Sendable () -> [(String, String)])? = nil,
         onShutdown: (@Sendable () async -> Void)? = nil,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: (any EventLoopGroup)? = nil
     ) {
         self.options = options
-        self.group = eventLoopGroup
+        self.givenGroup = eventLoopGroup
         self.context = RESPServerContext(database: database, options: options, logger: logger,
                                          configView: configView, onShutdown: onShutdown)
     }
@@ -68,14 +72,22 @@ public final class RESPServer: Sendable {
     /// Open connections.
     public var connectionCount: Int { context.registry.count }
 
+    /// The group `start()` made for `options.eventLoops` (nil before, after `shutdown()`, or
+    /// when the server runs on a given or NIO's shared group).
+    var ownedEventLoopGroup: MultiThreadedEventLoopGroup? { state.withLock { $0.ownedGroup } }
+
     /// Binds and starts accepting; returns once listening. Throws if binding fails.
     public func start() async throws {
-        let proceed = state.withLock { state -> Bool in
-            guard state.phase == .idle else { return false }
+        let group = state.withLock { state -> (any EventLoopGroup)? in
+            guard state.phase == .idle else { return nil }
             state.phase = .starting
-            return true
+            if let given = givenGroup { return given }
+            guard let loops = options.eventLoops else { return MultiThreadedEventLoopGroup.singleton }
+            let owned = MultiThreadedEventLoopGroup(numberOfThreads: max(1, loops))
+            state.ownedGroup = owned
+            return owned
         }
-        guard proceed else { return }
+        guard let group else { return }
         let context = self.context
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 511)
@@ -92,6 +104,7 @@ public final class RESPServer: Sendable {
             channel = try await bootstrap.bind(host: options.host, port: options.port).get()
         } catch {
             state.withLock { $0.phase = .idle }
+            await shutDownOwnedGroup()
             throw error
         }
         context.port.store(channel.localAddress?.port ?? options.port, ordering: .releasing)
@@ -103,6 +116,7 @@ public final class RESPServer: Sendable {
         }
         if stopNow {
             try? await channel.close()
+            await shutDownOwnedGroup()
             return
         }
         context.logger.info("RESP server listening", metadata: ["host": "\(options.host)", "port": "\(boundPort)"])
@@ -157,6 +171,7 @@ public final class RESPServer: Sendable {
             group.cancelAll()
         }
         await registry.waitUntilEmpty()
+        await shutDownOwnedGroup()
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.phase = .stopped
             state.channel = nil
@@ -165,6 +180,15 @@ public final class RESPServer: Sendable {
         }
         for waiter in waiters { waiter.resume() }
         context.logger.info("RESP server stopped")
+    }
+
+    /// Stops the threads of the group `start()` made for `options.eventLoops`, if any.
+    private func shutDownOwnedGroup() async {
+        let owned = state.withLock { state -> MultiThreadedEventLoopGroup? in
+            defer { state.ownedGroup = nil }
+            return state.ownedGroup
+        }
+        try? await owned?.shutdownGracefully()
     }
 
     private func waitUntilStopped() async {
