@@ -47,14 +47,15 @@ smoke: build
 	@echo "=== command-line smoke tests"
 	bash Integration/scripts/wal-cli-smoke.sh .build/debug/mantisdb
 
-## SIGKILL loops against `mantisdb serve` with redis-py clients (CRASH_CYCLES=N for more), then a
+## SIGKILL loops against `mantisdb serve` with redis-py clients (CRASH_CYCLES=N for more; the
+## zlib one on `server.event_loops: 1`, checked, and ended by SIGTERM, which must exit 0), then a
 ## real full disk (a 4 MiB tmpfs; skipped where it cannot be mounted) under `wal.on_failure: exit`.
 CRASH_CYCLES ?= 12
 crash: build
 	@echo "=== real-process crash loops"
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles $(CRASH_CYCLES)
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 5 --durability async --rpo-ms 200
-	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --codec zlib --lock-policy wound-wait
+	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --codec zlib --lock-policy wound-wait --event-loops 1
 	python3 Integration/crash/crash_loop.py --binary .build/debug/mantisdb --cycles 4 --durability os --codec none --lock-policy wait-die
 	python3 Integration/crash/disk_full.py --binary .build/debug/mantisdb
 

@@ -54,6 +54,7 @@ let package = Package(
             .product(name: "MantisCoreTesting", package: "MantisCore"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "MantisDBTests", dependencies: [
             "MantisDB",

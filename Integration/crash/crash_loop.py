@@ -63,6 +63,8 @@ class Server:
             "--set", "wal.segment_size=4MiB",
             "--set", "integrity.scrub_interval=2s",
         ]
+        if self.args.event_loops:
+            command += ["--set", f"server.event_loops={self.args.event_loops}"]
         if self.args.durability == "os":
             command += ["--set", "rpo=null"]  # os durability bounds no power-loss window: not watched
         if self.args.durability == "async":
@@ -77,10 +79,37 @@ class Server:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log_path}")
             try:
                 redis.Redis(port=self.port, socket_timeout=2).ping()
+                self.check_event_loops()
                 return
             except redis.exceptions.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError("server did not start within 60 s")
+
+    def check_event_loops(self):
+        """With --event-loops N, the server runs exactly N loops of its own (threads NIO-ELT-*)."""
+        if not self.args.event_loops:
+            return
+        names = []
+        for task in os.listdir(f"/proc/{self.process.pid}/task"):
+            try:
+                with open(f"/proc/{self.process.pid}/task/{task}/comm") as comm:
+                    names.append(comm.read().strip())
+            except OSError:
+                pass  # the thread ended meanwhile
+        loops = [name for name in names if name.startswith("NIO-ELT-")]
+        if len(loops) != self.args.event_loops:
+            raise RuntimeError(f"server.event_loops={self.args.event_loops}, but the server runs {len(loops)} loops of its own: {sorted(names)}")
+
+    def stop(self):
+        """SIGTERM: a graceful shutdown must end with exit status 0."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise RuntimeError("no graceful shutdown within 60 s of SIGTERM")
+        if status != 0:
+            raise RuntimeError(f"graceful shutdown exited with status {status}; see {self.log_path}")
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -213,11 +242,13 @@ def main():
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--codec", default="lz4")
     parser.add_argument("--lock-policy", default="wait-for-graph")
+    parser.add_argument("--event-loops", type=int, default=None,
+                        help="server.event_loops; the last start then ends with SIGTERM, which must exit 0")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     args = parser.parse_args()
     replay = (f"python3 Integration/crash/crash_loop.py --binary {args.binary} --cycles {args.cycles} "
               f"--durability {args.durability} --rpo-ms {args.rpo_ms} --seed {args.seed} --codec {args.codec} "
-              f"--lock-policy {args.lock_policy}")
+              f"--lock-policy {args.lock_policy}" + (f" --event-loops {args.event_loops}" if args.event_loops else ""))
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="mantis-crash-")
     data_dir = os.path.join(work, "data")
@@ -259,13 +290,17 @@ def main():
             transfers += sum(c[0] for c in counters[3:])
         server.start()
         problem = verify(server.port, ledger, kill_time, args)
-        server.kill()
+        if args.event_loops:
+            server.stop()
+        else:
+            server.kill()
         if problem:
             print(f"FAIL final: {problem}\nseed {args.seed}; server log {log_path}\nreplay: {replay}")
             return 1
         loss = (f"{ledger.lost_within_window} lost within the async window (allowed)"
                 if args.durability == "async" else "nothing lost")
-        print(f"crash loop ({args.durability}, codec {args.codec}, {args.lock_policy}): {kills} SIGKILLs, "
+        loops = f", {args.event_loops} event loop(s), graceful stop" if args.event_loops else ""
+        print(f"crash loop ({args.durability}, codec {args.codec}, {args.lock_policy}{loops}): {kills} SIGKILLs, "
               f"{writes} acknowledged unique writes and {transfers} transfers verified; {loss}; seed {args.seed}")
         return 0
     except Exception as error:  # noqa: BLE001

@@ -119,7 +119,6 @@ extension MantisConfiguration {
         options.idleTimeout = server.idleTimeout
         options.requirePassword = server.requirePassword.flatMap { $0.isEmpty ? nil : $0 }
         options.shutdownGracePeriod = server.shutdownGracePeriod
-        options.eventLoops = server.eventLoops
         return options
     }
 

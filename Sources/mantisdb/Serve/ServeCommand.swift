@@ -4,6 +4,7 @@ import Logging
 import MantisCore
 import MantisDB
 import Metrics
+import NIOPosix
 import ObservabilityKit
 import RecoveryKit
 import ServiceLifecycle
@@ -53,10 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
 
         let trigger = ShutdownTrigger()
         let configView = configuration.effectivePairs() + configuration.redisCompatiblePairs()
+        // `server.event_loops`: a group of that many loops, stopped once every service has
+        // (connections closed, database closed); otherwise NIO's shared group, one loop per core.
+        let loops = configuration.server.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         let resp = RESPServer(
             database: database, options: configuration.respServerOptions(), logger: Logger(label: "mantisdb.resp"),
             configView: { configView },
-            onShutdown: { await trigger.trigger() })
+            onShutdown: { await trigger.trigger() },
+            eventLoopGroup: loops ?? MultiThreadedEventLoopGroup.singleton)
         var services: [any Service] = [DatabaseService(database: database, logger: logger)]
         if configuration.wal.onFailure == .exit {
             services.append(LogFailureService(database: database, logger: logger))
@@ -82,7 +87,13 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         trigger.attach(group)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            try? await loops?.shutdownGracefully()
+            throw error
+        }
+        try await loops?.shutdownGracefully()
     }
 }
 

@@ -193,9 +193,9 @@ import Testing
 
     @Test("server.event_loops: one per core (NIO's shared group) by default, a number, null; 0 and words are refused")
     func eventLoops() throws {
-        #expect(MantisConfiguration().respServerOptions().eventLoops == nil)
-        #expect(try ConfigFixture.load("server: {event_loops: 1}\n").configuration.respServerOptions().eventLoops == 1)
-        #expect(try ConfigFixture.load("server: {event_loops: null}\n").configuration.respServerOptions().eventLoops == nil)
+        #expect(MantisConfiguration().server.eventLoops == nil)
+        #expect(try ConfigFixture.load("server: {event_loops: 1}\n").configuration.server.eventLoops == 1)
+        #expect(try ConfigFixture.load("server: {event_loops: null}\n").configuration.server.eventLoops == nil)
         let zero = try ConfigFixture.problems("server: {event_loops: 0}\n")
         #expect(zero.count == 1 && zero.first?.key == "server.event_loops" && zero.first?.description.contains("1...1024") == true, "\(zero)")
         let word = try ConfigFixture.problems(nil, environment: ["MANTISDB_SERVER_EVENT_LOOPS": "two"])

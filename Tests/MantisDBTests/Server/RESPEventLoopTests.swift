@@ -1,7 +1,5 @@
 import Dispatch
-import Foundation
 import Glibc
-import Logging
 import MantisCore
 @testable import MantisDB
 import NIOPosix
@@ -142,41 +140,3 @@ final class SyncGate: Sendable {
 
     func release() { released.signal() }
 }
-
-extension RESPEventLoopTests {
-    @Test("server.event_loops: the server runs on a group of its own with that many loops, serves every connection there, and stops its threads at shutdown")
-    func ownEventLoopGroup() async throws {
-        let directory = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var databaseOptions = DatabaseOptions(directory: directory)
-        databaseOptions.wal.segmentSize = 4 << 20
-        databaseOptions.wal.prepareSegmentsAhead = false
-        let database = try await Database.open(databaseOptions)
-        var options = RESPServerOptions()
-        options.port = 0
-        options.eventLoops = 1
-        let server = RESPServer(database: database, options: options,
-                                logger: Logger(label: "resp-test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        #expect(server.ownedEventLoopGroup == nil, "made before start")
-        try await server.start()
-        let group = try #require(server.ownedEventLoopGroup, "no group of its own")
-        let loops = Array(group.makeIterator())
-        #expect(loops.count == 1)
-        let clients = [try await RESPTestClient.connect(port: server.boundPort), try await RESPTestClient.connect(port: server.boundPort)]
-        for (index, client) in clients.enumerated() {
-            #expect(try await client.call("SET", "k\(index)", "v") == .simpleString("OK"))
-        }
-        #expect(try await clients[0].callText("GET", "k1") == "v")
-        // Both connections' commits went through one coalescer: the one loop's.
-        #expect(server.context.coalescerCount == 1)
-        // The loop's thread, as /proc names it ("<pid>/task/<tid>").
-        let thread = "/proc/" + (try await loops[0].submit { try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self") }.get())
-        #expect(FileManager.default.fileExists(atPath: thread), "\(thread)")
-        for client in clients { await client.close() }
-        await server.shutdown()
-        #expect(server.ownedEventLoopGroup == nil)
-        #expect(!FileManager.default.fileExists(atPath: thread), "the loop's thread \(thread) still runs after shutdown")
-        try await database.close()
-    }
-}
-

@@ -32,16 +32,13 @@ public final class RESPServer: Sendable {
 
     public let options: RESPServerOptions
     let context: RESPServerContext
-    /// The group given to `init`; nil: one made at `start()` (`options.eventLoops`) or NIO's.
-    private let givenGroup: (any EventLoopGroup)?
+    let group: any EventLoopGroup
     private let state = Mutex(Lifecycle())
 
     private struct Lifecycle {
         enum Phase { case idle, starting, running, stopping, stopped }
         var phase = Phase.idle
         var channel: (any Channel)?
-        /// The group made for `options.eventLoops` by `start()`, shut down by `shutdown()`.
-        var ownedGroup: MultiThreadedEventLoopGroup?
         var stopped: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -49,18 +46,17 @@ public final class RESPServer: Sendable {
     ///   - configView: the configuration `CONFIG GET` shows (name, value pairs); nil shows nothing.
     ///   - onShutdown: what `SHUTDOWN` asks for (e.g. stop the server and close the database);
     ///     nil refuses `SHUTDOWN`.
-    ///   - eventLoopGroup: where connections run (default: a group of `options.eventLoops`
-    ///     threads of the server's own, or NIO's shared group, one loop per core).
+    ///   - eventLoopGroup: where connections run (default: NIO's shared group, one loop per core).
     public init(
         database: Database,
         options: RESPServerOptions,
         logger: Logger = Logger(label: "mantisdb.resp"),
         configView: (@Sendable () -> [(String, String)])? = nil,
         onShutdown: (@Sendable () async -> Void)? = nil,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.options = options
-        self.givenGroup = eventLoopGroup
+        self.group = eventLoopGroup
         self.context = RESPServerContext(database: database, options: options, logger: logger,
                                          configView: configView, onShutdown: onShutdown)
     }
@@ -72,22 +68,14 @@ public final class RESPServer: Sendable {
     /// Open connections.
     public var connectionCount: Int { context.registry.count }
 
-    /// The group `start()` made for `options.eventLoops` (nil before, after `shutdown()`, or
-    /// when the server runs on a given or NIO's shared group).
-    var ownedEventLoopGroup: MultiThreadedEventLoopGroup? { state.withLock { $0.ownedGroup } }
-
     /// Binds and starts accepting; returns once listening. Throws if binding fails.
     public func start() async throws {
-        let group = state.withLock { state -> (any EventLoopGroup)? in
-            guard state.phase == .idle else { return nil }
+        let proceed = state.withLock { state -> Bool in
+            guard state.phase == .idle else { return false }
             state.phase = .starting
-            if let given = givenGroup { return given }
-            guard let loops = options.eventLoops else { return MultiThreadedEventLoopGroup.singleton }
-            let owned = MultiThreadedEventLoopGroup(numberOfThreads: max(1, loops))
-            state.ownedGroup = owned
-            return owned
+            return true
         }
-        guard let group else { return }
+        guard proceed else { return }
         let context = self.context
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 511)
@@ -104,7 +92,6 @@ public final class RESPServer: Sendable {
             channel = try await bootstrap.bind(host: options.host, port: options.port).get()
         } catch {
             state.withLock { $0.phase = .idle }
-            await shutDownOwnedGroup()
             throw error
         }
         context.port.store(channel.localAddress?.port ?? options.port, ordering: .releasing)
@@ -116,7 +103,6 @@ public final class RESPServer: Sendable {
         }
         if stopNow {
             try? await channel.close()
-            await shutDownOwnedGroup()
             return
         }
         context.logger.info("RESP server listening", metadata: ["host": "\(options.host)", "port": "\(boundPort)"])
@@ -171,7 +157,6 @@ public final class RESPServer: Sendable {
             group.cancelAll()
         }
         await registry.waitUntilEmpty()
-        await shutDownOwnedGroup()
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.phase = .stopped
             state.channel = nil
@@ -180,15 +165,6 @@ public final class RESPServer: Sendable {
         }
         for waiter in waiters { waiter.resume() }
         context.logger.info("RESP server stopped")
-    }
-
-    /// Stops the threads of the group `start()` made for `options.eventLoops`, if any.
-    private func shutDownOwnedGroup() async {
-        let owned = state.withLock { state -> MultiThreadedEventLoopGroup? in
-            defer { state.ownedGroup = nil }
-            return state.ownedGroup
-        }
-        try? await owned?.shutdownGracefully()
     }
 
     private func waitUntilStopped() async {

@@ -38,9 +38,6 @@ final class RESPServerContext: Sendable {
         }
     }
 
-    /// How many event loops have a commit coalescer (have served a write).
-    var coalescerCount: Int { coalescers.withLock { $0.count } }
-
     /// Most ops one pipeline batch (one transaction) takes, and most bytes of keys and values.
     static let maxBatchOps = 1024
     static let maxBatchBytes = 8 << 20

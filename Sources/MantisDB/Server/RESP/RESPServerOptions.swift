@@ -17,9 +17,6 @@ public struct RESPServerOptions: Sendable, Hashable {
     public var requirePassword: String?
     /// How long `shutdown()` lets connections finish their command in flight before closing them.
     public var shutdownGracePeriod: Duration = .seconds(10)
-    /// Event-loop threads of a group of the server's own (stopped by `shutdown()`); nil: NIO's
-    /// shared group, one loop per core. Ignored when the server is given a group.
-    public var eventLoops: Int?
 
     public init() {}
 }
