@@ -93,7 +93,7 @@ public final class DiskSpaceGuard: WriteAdmission, Sendable {
     /// Reads free space every `pollInterval` in the background, so alerts resolve (and the
     /// status stays current) even when no write arrives.
     /// No effect if already started. The task holds the guard only while it reads, not while it
-    /// sleeps: a guard dropped without `stop()` is freed, and its task ends at its next wake-up.
+    /// sleeps: a guard dropped without `stop()` is freed, and its `deinit` cancels the task.
     public func start() {
         monitor.withLock { monitor in
             guard monitor == nil else { return }
