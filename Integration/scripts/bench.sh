@@ -57,6 +57,14 @@ server)
     redis-benchmark -p $port -t $t -n 200000 -c 50 -d 100 -r 1000000 --csv | tail -1
   done
   stop_server
+  # The same on one event loop (`server.event_loops: 1`; the default is one per core).
+  start_server $port "$bin" serve --data-dir "$work/server-one-loop" --port $port --admin-port 7480 \
+    --set integrity.scrub_interval=null --set server.event_loops=1
+  for t in set get; do
+    echo "--- redis-benchmark -t $t -n 200000 -c 50 -d 100 -r 1000000 against mantisdb serve (sync, one event loop)"
+    redis-benchmark -p $port -t $t -n 200000 -c 50 -d 100 -r 1000000 --csv | tail -1
+  done
+  stop_server
   if [ -x "$baselines" ]; then "$baselines" redis; fi ;;
 lone)
   # One client, one request at a time: the round trip of a lone commit (latency, not throughput),
