@@ -4,9 +4,11 @@ import Testing
 @testable import TxnKit
 
 /// A cycle of `ids.count` transactions: transaction `i` holds X on key `k<i>`, then asks for X
-/// on `k<i+1>` (wrapping around). The requests are made one at a time in `order` (each waits
-/// until the previous one is queued or has ended); the last one closes the cycle. Each
-/// transaction releases everything when its request ends, granted or not.
+/// on `k<i+1>` (wrapping around). The requests are made one at a time in `order`; the last one
+/// closes the cycle. Each waits until the previous one is queued or has ended, and until every
+/// transaction aborted so far whose request was made has released its locks (a request that
+/// wounds a waiter must not race that waiter's release). Each transaction releases everything
+/// when its request ends, granted or not.
 struct DeadlockScenario {
     struct Failure: Sendable {
         var error: any Error & Sendable
@@ -47,8 +49,10 @@ struct DeadlockScenario {
         let failures = LockTesting.Shared<[TransactionID: Failure]>([:])
         var closedAt = ContinuousClock.now
         var tasks: [Task<Void, Never>] = []
+        var requested: [TransactionID] = []
         for index in order {
             let id = ids[index]
+            requested.append(id)
             let wanted = key(index + 1)
             if index == order.last { closedAt = ContinuousClock.now }
             tasks.append(Task { [timeouts] in
@@ -63,10 +67,11 @@ struct DeadlockScenario {
                 log.record("releasing \(id)")
                 manager.releaseAll(for: id)
             })
-            let settled = await LockTesting.eventually {
-                LockTesting.isQueued(id, on: wanted, in: manager) || log.events.contains { $0.hasSuffix(" \(id)") }
+            let settled = await LockTesting.eventually { [requested] in
+                (LockTesting.isQueued(id, on: wanted, in: manager) || log.events.contains { $0.hasSuffix(" \(id)") })
+                    && !requested.contains { manager.isAborted($0) }
             }
-            #expect(settled, "\(id)'s request neither queued nor ended")
+            #expect(settled, "\(id)'s request neither queued nor ended, or an aborted transaction kept its locks")
         }
         for task in tasks { await task.value }
         let events = log.events
