@@ -157,17 +157,13 @@ extension ConfigurationSetting {
 
     static func integer(_ key: String, _ path: WritableKeyPath<Config, Int> & Sendable, _ range: ClosedRange<Int>, _ summary: String) -> Self {
         scalar(key, path, type: .integer(range), summary, parse: { text throws(SyntaxError) in
-            guard let value = ConfigurationSyntax.parseInteger(text) else { throw SyntaxError("is not a whole number") }
-            try check(value, in: range, format: { "\($0)" })
-            return value
+            try checkedInteger(text, in: range)
         }, render: { "\($0)" })
     }
 
     static func optionalInteger(_ key: String, _ path: WritableKeyPath<Config, Int?> & Sendable, _ range: ClosedRange<Int>, _ summary: String) -> Self {
         optional(key, path, type: .integer(range), summary, parse: { text throws(SyntaxError) in
-            guard let value = ConfigurationSyntax.parseInteger(text) else { throw SyntaxError("is not a whole number") }
-            try check(value, in: range, format: { "\($0)" })
-            return value
+            try checkedInteger(text, in: range)
         }, render: { "\($0)" })
     }
 
@@ -252,6 +248,12 @@ extension ConfigurationSetting {
         guard range.contains(value) else {
             throw SyntaxError("is out of range; allowed values: \(describe(range, format: format))")
         }
+    }
+
+    static func checkedInteger(_ text: String, in range: ClosedRange<Int>) throws(SyntaxError) -> Int {
+        guard let value = ConfigurationSyntax.parseInteger(text) else { throw SyntaxError("is not a whole number") }
+        try check(value, in: range, format: { "\($0)" })
+        return value
     }
 
     static func checkedDuration(_ text: String, minimum: Duration) throws(SyntaxError) -> Duration {

@@ -30,15 +30,12 @@ public protocol WriteAheadLog: AnyObject, Sendable {
     /// request: it takes a lock and copies, and touches no file.
     var status: WALStatus { get }
 
-    /// Why the log failed (`status.failure`), or nil; meant to be cheap enough to poll, unlike
-    /// `status`. The default reads `status`.
-    var failure: String? { get }
-
     /// Makes everything durable and releases the files. Later calls throw `closed`.
     func close() async throws
 }
 
 extension WriteAheadLog {
+    /// Why the log failed (`status.failure`), or nil.
     public var failure: String? { status.failure }
 
     /// Appends `records` with consecutive LSNs and returns the LSN of the last one, once the log's

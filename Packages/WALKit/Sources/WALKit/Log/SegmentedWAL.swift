@@ -117,9 +117,6 @@ public final class SegmentedWAL: WriteAheadLog {
 }
 
 extension SegmentedWAL {
-    /// Why the log failed, or nil.
-    public var failure: String? { state.withLock { $0.failure.map { "\($0)" } } }
-
     /// Bytes encoded but not yet written.
     public var pendingBytes: Int { state.withLock { $0.buffer.count } }
 
