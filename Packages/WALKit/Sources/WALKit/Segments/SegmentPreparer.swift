@@ -5,7 +5,15 @@ import Synchronization
 /// Makes new segment files ahead of use on its own thread (never on the Swift concurrency pool):
 /// space reserved with `preallocate`, optionally overwritten with zeroes, and `fdatasync`ed, under
 /// a temporary name. A rotation renames one into place.
+///
+/// The zeroes go to disk `syncChunk` bytes at a time, each chunk synced before the next is written:
+/// written whole and synced once, a 64 MiB segment filled the device's queue, and the log's own
+/// `fdatasync` (an acknowledgement waiting) queued behind it (measured: 27–37 ms stalls of a lone
+/// client's `SET`, against a 0.1 ms median).
 final class SegmentPreparer: Sendable {
+    /// At most this many bytes of zeroes are written between two syncs.
+    static let syncChunk = 1 << 20
+
     private struct State {
         var ready: String?
         var inProgress = false
@@ -84,7 +92,7 @@ final class SegmentPreparer: Sendable {
         do {
             try file.preallocate(size)
             if zeroFill { try Self.writeZeroes(file, length: size) }
-            try file.syncData()
+            try file.syncData()  // the preallocation, and the zeroes' last chunk
             try file.close()
         } catch {
             try? file.close()
@@ -94,8 +102,9 @@ final class SegmentPreparer: Sendable {
         return path
     }
 
-    private static let zeroes = [UInt8](repeating: 0, count: 1 << 20)
+    private static let zeroes = [UInt8](repeating: 0, count: syncChunk)
 
+    /// Zeroes over `length` bytes, synced chunk by chunk (the last chunk is left to the caller's sync).
     private static func writeZeroes(_ file: any StorageFile, length: Int64) throws {
         var offset: Int64 = 0
         try zeroes.withUnsafeBytes { chunk in
@@ -103,6 +112,7 @@ final class SegmentPreparer: Sendable {
                 let count = Int(min(Int64(chunk.count), length - offset))
                 try file.write(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), at: offset)
                 offset += Int64(count)
+                if offset < length { try file.syncData() }
             }
         }
     }
