@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark run behind Docs/performance.md: the machine's baselines and MantisDB's figures in
 # one run, so ratios are comparable on a shared, noisy machine.
-#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server lone cpu (default: all)
+#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server lone tail cpu (default: all)
 # BIN=path/to/mantisdb (default .build/release/mantisdb), BENCH_DIR (default /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +9,7 @@ bin=${BIN:-.build/release/mantisdb}
 [ -x "$bin" ] || swift build -c release
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
 trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
-want=${*:-baselines wal txn recovery checkpoint server lone cpu}
+want=${*:-baselines wal txn recovery checkpoint server lone tail cpu}
 baselines=${BASELINES:-../shared/baselines/run.sh}
 # Starts a server in the background (server_pid) and waits until it answers PING on port $1.
 start_server() {  # port command...
@@ -81,6 +81,28 @@ lone)
     for t in set get; do
       echo "--- redis-benchmark -t $t -n 20000 -c 1 -d 100 -r 1000000 against redis (appendfsync always)"
       redis-benchmark -p 7481 -t $t -n 20000 -c 1 -d 100 -r 1000000 --csv | tail -1
+    done
+    stop_server
+  fi ;;
+tail)
+  # One client's SET latency while the server does its heaviest background work: MantisDB a
+  # checkpoint (of about a million keys loaded first; it then trims log segments and an old
+  # checkpoint), Redis an AOF rewrite (BGREWRITEAOF), each twice.
+  preload() { redis-benchmark -p "$1" -t set -n 1000000 -r 100000000 -d 200 -P 64 -c 8 --csv | tail -1 >/dev/null; }
+  start_server 7479 "$bin" serve --data-dir "$work/tail-server" --port 7479 --admin-port 7480 --set integrity.scrub_interval=null
+  preload 7479
+  for round in 1 2; do
+    echo "--- round $round: tail_latency.py (30,000 SETs, one client; CHECKPOINT after 1 s) against mantisdb serve (sync)"
+    python3 Integration/scripts/tail_latency.py --port 7479 --count 30000 --command CHECKPOINT
+  done
+  stop_server
+  if command -v redis-server >/dev/null; then
+    mkdir -p "$work/tail-redis"
+    start_server 7481 redis-server --port 7481 --appendonly yes --appendfsync always --save "" --dir "$work/tail-redis"
+    preload 7481
+    for round in 1 2; do
+      echo "--- round $round: tail_latency.py (30,000 SETs, one client; BGREWRITEAOF after 1 s) against redis (appendfsync always)"
+      python3 Integration/scripts/tail_latency.py --port 7481 --count 30000 --command BGREWRITEAOF
     done
     stop_server
   fi ;;

@@ -100,7 +100,10 @@ extension Scrubber {
                     attempt += 1
                     continue
                 }
-                if Self.isDamage(error) { return .damaged(error) }
+                if Self.isDamage(error) {
+                    // Renamed away and being deleted (retention) while it was read: not damage.
+                    return fileSystem.fileExists(path) ? .damaged(error) : .vanished
+                }
                 throw error
             }
         }
@@ -134,9 +137,11 @@ extension Scrubber {
             exam.errors.append(text)
             return
         }
-        guard !first.damages.isEmpty else { return }
+        // A segment trimmed while it was read (renamed away, then cut short): not damage.
+        let present = first.damages.filter { fileSystem.fileExists($0.file) }
+        guard !present.isEmpty else { return }
         guard options.confirmDamage else {
-            exam.damages += first.damages
+            exam.damages += present
             return
         }
         // Read again (with a fresh durable point): damage that does not come back was a
@@ -149,7 +154,7 @@ extension Scrubber {
             exam.errors.append(text)
             again = Set(first.damages.map(\.file))
         }
-        for damage in first.damages {
+        for damage in present {
             if again.contains(damage.file) { exam.damages.append(damage) } else { exam.transients.append(damage) }
         }
     }

@@ -63,6 +63,26 @@ import Testing
         #expect(try catalog.list().count == 2)
     }
 
+    @Test("retain cut short by a crash: the old checkpoints are gone for recovery, and removeTemporaryFiles deletes what is left")
+    func retainInterrupted() throws {
+        let fs = FaultInjectingFileSystem(seed: 45)
+        try Self.populate(fs, lsns: [10, 20, 30], extras: false)
+        let catalog = CheckpointDirectory(path: Self.directory, fileSystem: fs)
+        // Cut 16 bytes at a time; the second cut fails, so the oldest's deletion stops half done.
+        fs.inject(FaultRule([.truncate], .eio, trigger: .nth(2), pathContains: ".removing"))
+        #expect(try catalog.retain(newest: 1, pacing: RemovalPacing(chunk: 16, pause: .zero)).count == 2)
+        fs.haltAndCrash(.dropUnsynced)
+        fs.restart()
+        fs.removeAllFaults()
+        #expect(try catalog.list().map(\.lsn.rawValue) == [30])
+        let leftovers = try catalog.interruptedRemovals()
+        #expect(leftovers.contains("/db/checkpoints/checkpoint-000000000000000a.ckpt.removing") ||
+                leftovers.contains("/db/checkpoints/checkpoint-0000000000000014.ckpt.removing"))
+        #expect(Set(try catalog.removeTemporaryFiles()) == Set(leftovers))
+        #expect(try fs.contentsOfDirectory(Self.directory) == ["checkpoint-000000000000001e.ckpt"])
+        #expect(try catalog.interruptedRemovals().isEmpty)
+    }
+
     @Test("quarantine moves the file, writes a JSON report, and both survive a power loss")
     func quarantine() throws {
         let fs = FaultInjectingFileSystem(seed: 44)

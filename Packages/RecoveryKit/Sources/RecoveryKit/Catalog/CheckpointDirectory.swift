@@ -48,26 +48,47 @@ public struct CheckpointDirectory: Sendable {
             .map { Path.join(path, $0) }
     }
 
-    /// Removes every temporary checkpoint file and fsyncs the directory; returns their paths.
-    /// Call when no writer is active (at open).
+    /// The paths of old checkpoints whose removal by `retain` a crash interrupted
+    /// (`checkpoint-<hex>.ckpt.removing`).
+    public func interruptedRemovals() throws -> [String] {
+        guard fileSystem.isDirectory(path) else { return [] }
+        return try fileSystem.contentsOfDirectory(path)
+            .filter { $0.hasSuffix(Self.removingSuffix) && CheckpointFormat.lsn(ofCheckpointNamed: String($0.dropLast(Self.removingSuffix.count))) != nil }
+            .map { Path.join(path, $0) }
+    }
+
+    /// Appended to an old checkpoint's name while `retain` takes it apart.
+    static let removingSuffix = ".removing"
+
+    /// Removes every temporary checkpoint file (and what an interrupted `retain` left) and
+    /// fsyncs the directory; returns their paths. Call when no writer is active (at open).
     @discardableResult
     public func removeTemporaryFiles() throws -> [String] {
         let stale = try temporaryFiles()
-        guard !stale.isEmpty else { return [] }
+        let leftovers = try interruptedRemovals()
+        guard !stale.isEmpty || !leftovers.isEmpty else { return [] }
         for file in stale {
             try fileSystem.removeItem(file)
             logger.notice("removed an unfinished checkpoint", metadata: ["file": "\(file)"])
         }
+        for file in leftovers {
+            try fileSystem.removeItem(file)
+            logger.notice("removed an old checkpoint whose removal was interrupted", metadata: ["file": "\(file)"])
+        }
         try fileSystem.syncDirectory(path)
-        return stale
+        return stale + leftovers
     }
 
     /// Keeps the newest `count` checkpoints (by LSN in the name), removes the older ones and
     /// fsyncs the directory. Returns the removed paths, newest first. It does not verify what it
     /// keeps: call it after `CheckpointWriter.finish()` has produced a verified checkpoint.
+    ///
+    /// The old files are renamed to `<name>.removing` (directory fsynced: from then on they are
+    /// gone for recovery), then deleted at `pacing` (`FileSystem.removeGradually`), blocking the
+    /// caller meanwhile. `removeTemporaryFiles()` deletes what a crash left of them.
     /// - Throws: `invalidArgument` if `count < 1` (the newest checkpoint is never removed here).
     @discardableResult
-    public func retain(newest count: Int) throws -> [String] {
+    public func retain(newest count: Int, pacing: RemovalPacing? = .standard) throws -> [String] {
         guard count >= 1 else {
             throw MantisError(.invalidArgument, "retain(newest: \(count)): at least one checkpoint must be kept",
                               context: ErrorContext(operation: "retain checkpoints", file: path))
@@ -75,10 +96,19 @@ public struct CheckpointDirectory: Sendable {
         let doomed = try list().dropFirst(count)
         guard !doomed.isEmpty else { return [] }
         for checkpoint in doomed {
-            try fileSystem.removeItem(checkpoint.path)
-            logger.info("removed an old checkpoint", metadata: ["file": "\(checkpoint.path)", "lsn": "\(checkpoint.lsn)"])
+            try fileSystem.rename(checkpoint.path, to: checkpoint.path + Self.removingSuffix)
         }
         try fileSystem.syncDirectory(path)
+        for checkpoint in doomed {
+            do {
+                try fileSystem.removeGradually(checkpoint.path + Self.removingSuffix, pacing: pacing)
+                logger.info("removed an old checkpoint", metadata: ["file": "\(checkpoint.path)", "lsn": "\(checkpoint.lsn)"])
+            } catch {
+                // Gone for recovery already; `removeTemporaryFiles()` at the next open deletes the rest.
+                logger.error("could not delete an old checkpoint; it is deleted at the next open",
+                             metadata: ["file": "\(checkpoint.path + Self.removingSuffix)", "error": "\(error)"])
+            }
+        }
         return doomed.map(\.path)
     }
 }

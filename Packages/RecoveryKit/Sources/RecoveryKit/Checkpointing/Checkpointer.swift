@@ -93,10 +93,14 @@ public final class Checkpointer: Sendable {
                 }
             }
             walBytesAtLast.withLock { $0 = bytesAtStart }
-            let removedCheckpoints = try directory.retain(newest: options.keep)
-            var removedSegments = 0
-            if let oldest = try directory.list().last {
-                removedSegments = try wal.removeSegments(below: oldest.lsn.next)
+            // Paced deletions block their thread: on the checkpoint's thread, not the pool.
+            let (removedCheckpoints, removedSegments) = try await onIOThread { [self] in
+                let removedCheckpoints = try directory.retain(newest: options.keep)
+                var removedSegments = 0
+                if let oldest = try directory.list().last {
+                    removedSegments = try wal.removeSegments(below: oldest.lsn.next)
+                }
+                return (removedCheckpoints, removedSegments)
             }
             let duration = ContinuousClock.now - start
             let recovered = state.withLock { state -> Bool in

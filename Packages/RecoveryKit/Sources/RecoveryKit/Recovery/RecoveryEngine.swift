@@ -38,7 +38,7 @@ public struct RecoveryEngine: Sendable {
 
         // 1. The newest checkpoint that verifies.
         let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem, logger: logger)
-        for stale in try catalog.removeTemporaryFiles() { step("removed unfinished checkpoint \(stale)") }
+        for stale in try catalog.removeTemporaryFiles() { step("removed stale checkpoint file \(stale)") }
         let checkpoints = try catalog.list()
         var store = freshStore()
         var loaded: CheckpointInfo?

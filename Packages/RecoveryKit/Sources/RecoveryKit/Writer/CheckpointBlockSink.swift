@@ -32,6 +32,12 @@ final class CheckpointBlockSink: @unchecked Sendable {
     private(set) var position: Int64 = 0
     /// The whole-file checksum of bytes `0..<position`.
     private(set) var wholeFileChecksum: UInt32 = 0
+    /// Bytes before this were synced by a block write.
+    private var syncedThrough: Int64 = 0
+    /// Blocks are synced as they go, at least every this many bytes: a checkpoint's file then
+    /// never has more than this waiting for the device when its final fsync comes (a whole
+    /// file's worth at once would queue the log's `fdatasync`s behind it, like unpaced zero fill).
+    static let syncEvery: Int64 = 1 << 20
 
     private let queue = DispatchQueue(label: "mantisdb.checkpoint.blocks")
     private let slots = DispatchSemaphore(value: 2)
@@ -87,7 +93,8 @@ final class CheckpointBlockSink: @unchecked Sendable {
         }
     }
 
-    /// Writes the block's header (with its checksum) and stored bytes.
+    /// Writes the block's header (with its checksum) and stored bytes; syncs once `syncEvery`
+    /// bytes are written since the last sync.
     private func write(_ block: PendingBlock) throws {
         var header = CheckpointBlockHeader.encodedFields(
             blockNumber: block.number, entryCount: block.entryCount,
@@ -96,5 +103,9 @@ final class CheckpointBlockSink: @unchecked Sendable {
         header.appendLittleEndian(blockChecksum)
         try write(header)
         try write(block.stored)
+        if position - syncedThrough >= Self.syncEvery {
+            try file.syncData()
+            syncedThrough = position
+        }
     }
 }

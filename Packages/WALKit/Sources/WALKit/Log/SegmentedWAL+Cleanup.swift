@@ -4,9 +4,14 @@ extension SegmentedWAL {
     /// Removes every segment whose records all have LSN < `lsn`, never the active segment.
     /// With `options.archiveDirectory` set, each is first copied there and fsynced (file and
     /// directory); if archiving fails, the segment is kept and the error thrown.
+    ///
+    /// When this returns the segments are out of the log for good: renamed to
+    /// `<segment>.removing` with the directory fsynced, then deleted at `options.removalPacing`
+    /// (blocking the caller meanwhile: call it off Swift's cooperative pool). A crash during the
+    /// deletion leaves a `.removing` file, which the next `open` deletes.
     @discardableResult
     public func removeSegments(below lsn: LSN) throws -> Int {
-        try cleanupLock.withLock { _ in
+        let doomed = try cleanupLock.withLock { _ -> [String] in
             let candidates = catalog.withLock { segments -> [SegmentInfo] in
                 guard segments.count > 1 else { return [] }
                 var removable: [SegmentInfo] = []
@@ -15,7 +20,7 @@ extension SegmentedWAL {
                 }
                 return removable
             }
-            guard !candidates.isEmpty else { return 0 }
+            guard !candidates.isEmpty else { return [] }
             if let archive = options.archiveDirectory {
                 try fileSystem.createDirectory(archive)
                 for segment in candidates { try copyToArchive(segment, archive: archive) }
@@ -23,13 +28,28 @@ extension SegmentedWAL {
             }
             let removedPaths = Set(candidates.map(\.path))
             catalog.withLock { segments in segments.removeAll { removedPaths.contains($0.path) } }
+            var renamed: [String] = []
             for segment in candidates {
-                try fileSystem.removeItem(segment.path)
-                logger.info("removed write-ahead log segment", metadata: ["file": "\(segment.path)", "archived": "\(options.archiveDirectory != nil)"])
+                let removing = segment.path + WALFormat.removingSuffix
+                try fileSystem.rename(segment.path, to: removing)
+                renamed.append(removing)
             }
             try fileSystem.syncDirectory(directory)
-            return candidates.count
+            return renamed
         }
+        for path in doomed {
+            do {
+                try fileSystem.removeGradually(path, pacing: options.removalPacing)
+                logger.info("removed write-ahead log segment", metadata: [
+                    "file": "\(path.dropLast(WALFormat.removingSuffix.count))", "archived": "\(options.archiveDirectory != nil)",
+                ])
+            } catch {
+                // Out of the log already; the next open deletes what is left.
+                logger.error("could not delete a trimmed write-ahead log segment; it is deleted at the next open",
+                             metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+        }
+        return doomed.count
     }
 
     private func copyToArchive(_ segment: SegmentInfo, archive: String) throws {

@@ -25,9 +25,12 @@ extension SegmentedWAL {
         try fileSystem.createDirectory(directory)
         var report = WALOpenReport()
         let names = try fileSystem.contentsOfDirectory(directory)
-        for name in names where name.hasPrefix(WALFormat.preparedPrefix) && name.hasSuffix(WALFormat.preparedSuffix) {
+        for name in names where (name.hasPrefix(WALFormat.preparedPrefix) && name.hasSuffix(WALFormat.preparedSuffix))
+            || (name.hasPrefix("wal-") && name.hasSuffix(WALFormat.removingSuffix)) {
             try fileSystem.removeItem(Path.join(directory, name))
             report.removedTemporaryFiles.append(name)
+            options.logger.notice("removed a stale file from the log directory (a spare segment never used, or a trimmed segment whose deletion was cut short)",
+                                  metadata: ["file": "\(Path.join(directory, name))"])
         }
         let segments = try names.compactMap { name in
             try WALFormat.firstLSN(ofSegmentNamed: name).map { lsn in

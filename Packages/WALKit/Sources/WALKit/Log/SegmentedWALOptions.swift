@@ -30,6 +30,8 @@ public struct SegmentedWALOptions: Sendable {
     public var prepareSegmentsAhead = true
     /// Removed segments are copied here (and fsynced) first, if set.
     public var archiveDirectory: String?
+    /// How trimmed segments are deleted (`FileSystem.removeGradually`); nil: unlinked at once.
+    public var removalPacing: RemovalPacing? = .standard
     /// Cut a torn tail on open (keeping the bytes in `<segment>.broken`); if false, throw `tornWrite`.
     public var repairTornTail = true
     /// The LSN of the first record of a brand-new log.

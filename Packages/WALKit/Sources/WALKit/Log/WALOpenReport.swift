@@ -9,7 +9,8 @@ public struct WALOpenReport: Sendable, Hashable {
     /// Torn tails cut, each kept beside its segment in `brokenFiles`.
     public var repairs: [WALFinding] = []
     public var brokenFiles: [String] = []
-    /// Stale prepared-segment files removed.
+    /// Stale files removed: segments prepared but never used, trimmed segments whose removal a
+    /// crash interrupted.
     public var removedTemporaryFiles: [String] = []
     public var createdNewLog = false
 
