@@ -278,6 +278,31 @@ import WALKit
         #expect(scrubber.status.health == .degraded)
     }
 
+    /// Retention renames an old checkpoint away, then cuts it short, while the scrubber may be
+    /// reading it: what the scrubber read is damaged, but the file is gone, so it is no finding
+    /// (with `confirmDamage` off, so the second read cannot save it).
+    @Test func checkpointRemovedWhileReadIsNotDamage() async throws {
+        let fs = FaultInjectingFileSystem(seed: 12)
+        let db = try AssembledDatabase(fileSystem: fs)
+        var model: [[UInt8]: [UInt8]] = [:]
+        try await db.populate(0..<30, into: &model)
+        let older = try await db.checkpoint()
+        try await db.populate(30..<60, into: &model)
+        try await db.checkpoint()
+        let racing = RemovedWhileReadFileSystem(base: fs, fragment: Path.lastComponent(of: older.path))
+        var options = Fixture.scrubOptions
+        options.confirmDamage = false
+        let alerts = RecordingAlertSink()
+        let wal = try #require(db.wal)
+        let scrubber = Scrubber(dataDirectory: db.directory, fileSystem: racing, checksums: Fixture.checksums, codecs: Fixture.codecs,
+                                options: options, alerts: alerts, liveLog: { LiveLogPosition.of(wal) })
+        let report = try await scrubber.scrubOnce()
+        #expect(racing.removed.withLock { $0.count } == 1, "the old checkpoint was read, and renamed away meanwhile")
+        #expect(report.newFindings.isEmpty)
+        #expect(quarantined(db).isEmpty)
+        #expect(scrubber.status.health == .healthy)
+    }
+
     @Test func damagedOlderCheckpointIsQuarantinedWithoutHealing() async throws {
         let fs = FaultInjectingFileSystem(seed: 8)
         let db = try AssembledDatabase(fileSystem: fs)

@@ -51,3 +51,44 @@ final class FlipOnceFile: ForwardingStorageFile {
         return count
     }
 }
+
+/// Retention racing the scrubber: the first read of a file whose path contains `fragment` renames
+/// it away (as `retain` and log trimming do before cutting a file short) and returns bytes as the
+/// cut file would (zeroes from the middle of what was read).
+final class RemovedWhileReadFileSystem: ForwardingFileSystem, Sendable {
+    let base: any FileSystem
+    let fragment: String
+    let removed = Mutex<Set<String>>([])
+
+    init(base: any FileSystem, fragment: String) {
+        self.base = base
+        self.fragment = fragment
+    }
+
+    var name: String { "removed-while-read" }
+    func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
+        let file = try base.openFile(path, options: options)
+        guard path.contains(fragment), removed.withLock({ $0.insert(path).inserted }) else { return file }
+        return RemovedWhileReadFile(base: file, fileSystem: base, path: path)
+    }
+}
+
+final class RemovedWhileReadFile: ForwardingStorageFile {
+    let base: any StorageFile
+    let fileSystem: any FileSystem
+    let originalPath: String
+    let done = Atomic<Bool>(false)
+    init(base: any StorageFile, fileSystem: any FileSystem, path: String) {
+        self.base = base
+        self.fileSystem = fileSystem
+        self.originalPath = path
+    }
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        let count = try base.read(into: buffer, at: offset)
+        if count > 256, !done.exchange(true, ordering: .relaxed) {
+            try fileSystem.rename(originalPath, to: originalPath + ".removing")
+            for index in (count / 2)..<count { buffer[index] = 0 }
+        }
+        return count
+    }
+}
