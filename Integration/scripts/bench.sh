@@ -100,6 +100,8 @@ tail)
     mkdir -p "$work/tail-redis"
     start_server 7481 redis-server --port 7481 --appendonly yes --appendfsync always --save "" --dir "$work/tail-redis"
     preload 7481
+    # The preload itself starts an automatic AOF rewrite: wait for it to end.
+    until redis-cli -p 7481 INFO persistence | grep -q '^aof_rewrite_in_progress:0'; do sleep 0.5; done
     for round in 1 2; do
       echo "--- round $round: tail_latency.py (30,000 SETs, one client; BGREWRITEAOF after 1 s) against redis (appendfsync always)"
       python3 Integration/scripts/tail_latency.py --port 7481 --count 30000 --command BGREWRITEAOF

@@ -4,7 +4,8 @@
 Sends --count SETs one at a time (each waits for its reply) and, --after seconds in, has a second
 connection send --command (CHECKPOINT to mantisdb, BGREWRITEAOF to Redis). Prints one JSON line:
 percentiles, the maximum, and every SET slower than --slow-ms with its start time relative to
-the command (negative: before it was sent).
+the command (negative: before it was sent), and when (UTC) the command was sent, to match the
+server's log.
 
     tail_latency.py --port 7479 --count 30000 --command CHECKPOINT
 """
@@ -34,6 +35,7 @@ def main():
         time.sleep(args.after)
         other = redis.Redis(port=args.port, protocol=2)
         marks["sent"] = time.perf_counter()
+        marks["sent_at"] = time.strftime("%H:%M:%S", time.gmtime()) + f".{int(time.time() % 1 * 1000):03d}Z"
         other.execute_command(args.command)
         marks["answered"] = time.perf_counter()
 
@@ -56,6 +58,7 @@ def main():
     sent = marks["sent"]
     print(json.dumps({
         "command": args.command,
+        "sent_at": marks["sent_at"],
         "command_ms": round((marks["answered"] - sent) * 1000),
         "sets": args.count,
         "p50_ms": percentile(0.50), "p99_ms": percentile(0.99), "p999_ms": percentile(0.999),

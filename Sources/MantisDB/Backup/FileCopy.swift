@@ -1,8 +1,8 @@
 import MantisCore
 
 enum FileCopy {
-    /// Copies `source` to `destination` (temp file, fsync, rename; the caller fsyncs the
-    /// directory), at most `limit` bytes. Returns the bytes copied.
+    /// Copies `source` to `destination` (temp file, synced every MiB and at the end, rename; the
+    /// caller fsyncs the directory), at most `limit` bytes. Returns the bytes copied.
     @discardableResult
     static func copy(_ source: String, to destination: String, limit: Int64? = nil, fileSystem: any FileSystem) throws -> Int64 {
         let input = try fileSystem.openFile(source, options: .readOnly)
@@ -20,6 +20,8 @@ enum FileCopy {
                 guard count > 0 else { break }
                 try chunk.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
                 offset += Int64(count)
+                // Synced a MiB at a time: a live server's log syncs do not queue behind a whole file.
+                if offset < size { try output.syncData() }
             }
             try output.sync()
             try output.close()

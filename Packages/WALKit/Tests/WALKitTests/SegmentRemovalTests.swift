@@ -59,3 +59,25 @@ import Testing
         try await reopened.close()
     }
 }
+
+@Suite("Segment archiving") struct SegmentArchivingTests {
+    @Test("an archived segment goes to the archive a MiB at a time: never more than a MiB written and not yet synced")
+    func archiveCopyIsPaced() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanup() }
+        let fs = UnsyncedBytesFileSystem()
+        var opts = options(segmentSize: 4 << 20, zeroFill: false, archive: Path.join(dir.path, "archive"))
+        opts.removalPacing = nil
+        let wal = try SegmentedWAL.open(directory: Path.join(dir.path, "wal"), fileSystem: fs, checksum: crc32, options: opts)
+        let record = [UInt8](repeating: 0xA5, count: 64 << 10)
+        for _ in 0..<100 { try await wal.append([WALRecord(kind: .put, payload: record)]) }
+        let sealed = try #require(wal.segmentPaths.first)
+        let sealedSize = try PosixFileSystem().fileSize(sealed)
+        #expect(sealedSize > 3 << 20, "a sealed segment of several MiB to archive")
+        fs.maxUnsynced.store(0, ordering: .relaxed)
+        #expect(try wal.removeSegments(below: wal.status.lastLSN) >= 1)
+        #expect(fs.maxUnsynced.load(ordering: .relaxed) <= 1 << 20, "up to \(fs.maxUnsynced.load(ordering: .relaxed)) bytes written before a sync")
+        #expect(try PosixFileSystem().fileSize(Path.join(Path.join(dir.path, "archive"), Path.lastComponent(of: sealed))) == sealedSize)
+        try await wal.close()
+    }
+}

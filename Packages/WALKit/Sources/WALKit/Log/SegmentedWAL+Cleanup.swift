@@ -68,6 +68,8 @@ extension SegmentedWAL {
                 guard count > 0 else { break }
                 try chunk.withUnsafeBytes { try target.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
                 offset += Int64(count)
+                // A MiB at a time to the device, so the log's own syncs never queue behind a whole segment.
+                if offset < size { try target.syncData() }
             }
             try target.sync()
             try target.close()
