@@ -64,6 +64,13 @@ public final class Database: Sendable {
         self.logger = options.logger
     }
 
+    deinit {
+        guard !closed.load(ordering: .acquiring) else { return }
+        // Released without `close()`: say what that costs, since nothing else will.
+        logger.warning("database released without close(): no final sync of an async log, no clean-shutdown marker (the next open recovers as after a crash), and its LOCK is held until the process exits",
+                       metadata: ["data_dir": "\(options.directory)"])
+    }
+
     /// Safe mode if recovery left the database in it, or since the write-ahead log failed at
     /// runtime: the log then accepts no writes until a restart recovers from what is on disk.
     public var mode: DatabaseMode {
@@ -107,7 +114,8 @@ public final class Database: Sendable {
     /// Stops background work, optionally checkpoints, ends open (not committing) transactions,
     /// makes everything durable, writes the clean-shutdown marker last. Later calls throw
     /// `closed`; calls on an ended transaction throw `transactionClosed`, and its writes never
-    /// appear.
+    /// appear. A database released without it logs a warning: its next open recovers as after a
+    /// crash, and its data directory stays locked until the process exits.
     public func close() async throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if let task = collector.withLock({ task -> Task<Void, Never>? in defer { task = nil }; return task }) {

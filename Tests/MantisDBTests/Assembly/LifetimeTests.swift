@@ -3,6 +3,7 @@ import IntegrityKit
 import Logging
 import MantisCore
 @testable import MantisDB
+import ObservabilityKit
 import Testing
 
 /// A program that embeds MantisDB may open and close databases and servers many times: once
@@ -87,6 +88,25 @@ import Testing
         #expect(try await released({ weakServer }), "the shut-down server is still alive")
         #expect(try await released({ weakContext }), "the shut-down server's shared context is still alive")
         #expect(try await released({ weakDatabase }), "the closed database is still alive")
+    }
+
+    @Test("a database dropped without close() is still freed, and says so in its log")
+    func droppedWithoutClose() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let lines = MemoryLogOutput()
+        var databaseOptions = options(directory)
+        databaseOptions.logger = Logger(label: "lifetime") { TextLogHandler(label: $0, level: .info, output: lines) }
+        weak var weakDatabase: Database?
+        do {
+            let database = try await Database.open(databaseOptions)
+            weakDatabase = database
+            try await database.put(Array("k".utf8), Array("v".utf8))
+        }
+        #expect(try await released({ weakDatabase }), "a database dropped without close() is still alive")
+        let warnings = lines.lines.filter { $0.contains("released without close()") }
+        #expect(warnings.count == 1, "\(lines.lines.suffix(5))")
+        #expect(warnings.first?.contains("data_dir=\(directory)") == true)
     }
 
     @Test("an open data directory is locked: a second open is refused with an error naming the lock file, and close releases it")
