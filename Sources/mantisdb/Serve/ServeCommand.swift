@@ -42,10 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         }
         logger.notice("opening the database", metadata: ["data_dir": "\(options.directory)", "durability": "\(options.wal.durability)"])
+        // Recovery logs each of its steps as it takes it (`recovery: …`, also in `/status`).
         let database = try await Database.open(options)
-        if let report = database.recovery {
-            for step in report.steps { logger.info("recovery: \(step)") }
-        }
         if case .safe(let reason) = database.mode {
             logger.critical("SAFE MODE: the database is read-only: \(reason). Inspect with `mantisdb recover --dry-run \(options.directory)`.")
         }

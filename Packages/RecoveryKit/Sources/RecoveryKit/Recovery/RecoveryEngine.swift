@@ -23,6 +23,12 @@ public struct RecoveryEngine: Sendable {
     var directory: DataDirectory { options.dataDirectory }
     var logger: Logger { options.logger }
 
+    /// True if the log directory holds a segment file.
+    func hasLogSegments() throws -> Bool {
+        guard fileSystem.isDirectory(directory.wal) else { return false }
+        return try fileSystem.contentsOfDirectory(directory.wal).contains { WALFormat.firstLSN(ofSegmentNamed: $0) != nil }
+    }
+
     public func recover() throws -> RecoveredState {
         let start = ContinuousClock.now
         var report = RecoveryReport()
@@ -34,10 +40,15 @@ public struct RecoveryEngine: Sendable {
 
         let marker = try CleanShutdownMarker.read(directory.cleanShutdownMarker, fileSystem: fileSystem, checksum: options.checksum)
         report.cleanShutdown = marker != nil
-        step(marker.map { "clean shutdown at LSN \($0.lastLSN) detected" } ?? "no clean-shutdown marker: recovering from a crash")
-
         // 1. The newest checkpoint that verifies.
         let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem, logger: logger)
+        if let marker {
+            step("clean shutdown at LSN \(marker.lastLSN) detected")
+        } else if try catalog.list().isEmpty, try !hasLogSegments() {
+            step("new data directory: nothing to recover")
+        } else {
+            step("no clean-shutdown marker: recovering from a crash")
+        }
         for stale in try catalog.removeTemporaryFiles() { step("removed stale checkpoint file \(stale)") }
         let checkpoints = try catalog.list()
         var store = freshStore()

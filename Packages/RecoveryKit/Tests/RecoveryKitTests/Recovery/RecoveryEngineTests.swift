@@ -34,6 +34,21 @@ import WALKit
         #expect(final.count == expected.count + 20)
     }
 
+    @Test("the first step says what was found: a new directory, a crash, or a clean shutdown")
+    func firstStep() async throws {
+        let fs = FaultInjectingFileSystem(seed: 3)
+        let fresh = try RecoveringDatabase(fileSystem: fs)
+        #expect(fresh.report.steps.first == "new data directory: nothing to recover")
+        try await commit(fresh.manager!, [(bytes("k"), bytes("v"))])
+        await fresh.crash(.dropUnsynced)
+        let crashed = try RecoveringDatabase(fileSystem: fs)
+        #expect(crashed.report.steps.first == "no clean-shutdown marker: recovering from a crash")
+        try await crashed.close()
+        let clean = try RecoveringDatabase(fileSystem: fs)
+        #expect(clean.report.steps.first?.hasPrefix("clean shutdown at LSN") == true, "\(clean.report.steps)")
+        try await clean.close()
+    }
+
     /// Two checkpoints with commits before, between and after them; returns the older, the
     /// newest and the committed contents, the database closed.
     func twoCheckpoints(_ fs: FaultInjectingFileSystem) async throws -> (older: CheckpointInfo, newest: CheckpointInfo, expected: [[UInt8]: [UInt8]]) {
