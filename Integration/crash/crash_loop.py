@@ -80,10 +80,20 @@ class Server:
             try:
                 redis.Redis(port=self.port, socket_timeout=2).ping()
                 self.check_event_loops()
+                self.check_process_name()
                 return
             except redis.exceptions.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError("server did not start within 60 s")
+
+    def check_process_name(self):
+        """The server keeps its binary's name after re-executing itself for huge pages (`ps`,
+        `top` and `pgrep mantisdb` read it; executed through /proc/self/exe it would be "exe")."""
+        with open(f"/proc/{self.process.pid}/comm") as comm:
+            name = comm.read().strip()
+        expected = os.path.basename(self.args.binary)[:15]
+        if name != expected:
+            raise RuntimeError(f"the server's process is named {name!r}, not {expected!r}")
 
     def check_event_loops(self):
         """With --event-loops N, the server runs exactly N loops of its own (threads NIO-ELT-*)."""

@@ -42,6 +42,10 @@ public enum HugePages {
             transparentHugePages: contents(of: "/sys/kernel/mm/transparent_hugepage/enabled")
         ) else { return }
         guard setenv("GLIBC_TUNABLES", setting(adding: tunables), 1) == 0 else { return }
+        // The binary by its real path, so the process keeps its name (`ps`, `top`, `pgrep
+        // mantisdb` read the name of the file executed: through /proc/self/exe it is "exe").
+        if let path = executablePath() { execv(path, CommandLine.unsafeArgv) }
+        // The file was replaced or deleted since the start: the running image, by its link.
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // Still here: the exec failed; carry on with 4 KiB pages.
         if let tunables { setenv("GLIBC_TUNABLES", tunables, 1) } else { unsetenv("GLIBC_TUNABLES") }
@@ -63,6 +67,19 @@ public enum HugePages {
         parts.append("\(tunable)=1")
         if !parts.contains(where: { $0.hasPrefix(topPad + "=") }) { parts.append("\(topPad)=67108864") }
         return parts.joined(separator: ":")
+    }
+
+    /// Where /proc/self/exe points, if that file still exists.
+    static func executablePath() -> String? {
+        #if canImport(Glibc)
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return access(path, X_OK) == 0 ? path : nil
+        #else
+        return nil
+        #endif
     }
 
     private static func environment(_ name: String) -> String? {
