@@ -40,7 +40,7 @@ public enum Backup {
             try fileSystem.createDirectory(target.wal)
             var files: [BackupManifest.File] = []
             let checkpointName = Path.lastComponent(of: info.path)
-            try FileCopy.copy(info.path, to: Path.join(target.checkpoints, checkpointName), fileSystem: fileSystem)
+            try fileSystem.copyFile(info.path, to: Path.join(target.checkpoints, checkpointName))
             files.append(try entry("checkpoints/" + checkpointName, in: destination, fileSystem: fileSystem))
             // Every segment that may hold records after the checkpoint: the one holding LSN L+1 and all later.
             let segments = wal.segmentPaths
@@ -49,7 +49,7 @@ public enum Backup {
             for path in segments[start...] {
                 let name = Path.lastComponent(of: path)
                 // The active segment only up to its last synced round, not its preallocated rest.
-                try FileCopy.copy(path, to: Path.join(target.wal, name), limit: wal.durablePrefixLength(ofSegment: path), fileSystem: fileSystem)
+                try fileSystem.copyFile(path, to: Path.join(target.wal, name), limit: wal.durablePrefixLength(ofSegment: path))
                 files.append(try entry("wal/" + name, in: destination, fileSystem: fileSystem))
             }
             try fileSystem.syncDirectory(target.checkpoints)

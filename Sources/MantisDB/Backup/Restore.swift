@@ -67,7 +67,7 @@ public enum Restore {
         try fileSystem.createDirectory(target.checkpoints)
         var bytes: Int64 = 0
         for file in manifest.files {
-            bytes += try FileCopy.copy(Path.join(backup, file.path), to: Path.join(dataDirectory, file.path), fileSystem: fileSystem)
+            bytes += try fileSystem.copyFile(Path.join(backup, file.path), to: Path.join(dataDirectory, file.path))
         }
         try fileSystem.syncDirectory(target.wal)
         try fileSystem.syncDirectory(target.checkpoints)

@@ -1,4 +1,17 @@
 extension FileSystem {
+    /// Takes files out of sight for good before `removeGradually` cuts them short: renames each
+    /// to `<path>.removing` (`RemovalPacing.retiredSuffix`) and fsyncs `directory`, so after a
+    /// crash a file is either whole under its name or gone from it. Returns the new paths.
+    public func retire(_ paths: [String], in directory: String) throws -> [String] {
+        var retired: [String] = []
+        for path in paths {
+            try rename(path, to: path + RemovalPacing.retiredSuffix)
+            retired.append(path + RemovalPacing.retiredSuffix)
+        }
+        try syncDirectory(directory)
+        return retired
+    }
+
     /// Removes the regular file at `path`, first cutting it short from the end `pacing.chunk`
     /// bytes at a time with `pacing.pause` after each cut, so the space is freed (and, on a
     /// `discard` mount, trimmed) in small steps that other I/O can pass. A file of at most one
@@ -6,8 +19,8 @@ extension FileSystem {
     ///
     /// Blocks the calling thread for about `size / chunk × pause`: call it from a thread of its
     /// own, never from a task on Swift's cooperative pool. Anything still reading the file sees
-    /// it shrink, so callers first rename it where no reader looks (and fsync the directory, so a
-    /// crash midway leaves a short file under that name, not under the old one).
+    /// it shrink, so callers first `retire` it (a crash midway then leaves a short file under the
+    /// retired name, not under the old one).
     public func removeGradually(_ path: String, pacing: RemovalPacing?) throws {
         if let pacing {
             var size = try fileSize(path)

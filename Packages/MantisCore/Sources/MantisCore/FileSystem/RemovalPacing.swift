@@ -19,4 +19,7 @@ public struct RemovalPacing: Sendable, Hashable {
 
     /// 256 KiB per 2 ms: a 64 MiB segment in about 0.6 s.
     public static let standard = RemovalPacing()
+
+    /// What `FileSystem.retire` appends to a file's name.
+    public static let retiredSuffix = ".removing"
 }

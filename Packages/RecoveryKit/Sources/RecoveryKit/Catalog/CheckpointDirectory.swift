@@ -57,8 +57,8 @@ public struct CheckpointDirectory: Sendable {
             .map { Path.join(path, $0) }
     }
 
-    /// Appended to an old checkpoint's name while `retain` takes it apart.
-    static let removingSuffix = ".removing"
+    /// Appended to an old checkpoint's name while `retain` takes it apart (`FileSystem.retire`).
+    static let removingSuffix = RemovalPacing.retiredSuffix
 
     /// Removes every temporary checkpoint file (and what an interrupted `retain` left) and
     /// fsyncs the directory; returns their paths. Call when no writer is active (at open).
@@ -95,18 +95,15 @@ public struct CheckpointDirectory: Sendable {
         }
         let doomed = try list().dropFirst(count)
         guard !doomed.isEmpty else { return [] }
-        for checkpoint in doomed {
-            try fileSystem.rename(checkpoint.path, to: checkpoint.path + Self.removingSuffix)
-        }
-        try fileSystem.syncDirectory(path)
-        for checkpoint in doomed {
+        let retired = try fileSystem.retire(doomed.map(\.path), in: path)
+        for (checkpoint, file) in zip(doomed, retired) {
             do {
-                try fileSystem.removeGradually(checkpoint.path + Self.removingSuffix, pacing: pacing)
+                try fileSystem.removeGradually(file, pacing: pacing)
                 logger.info("removed an old checkpoint", metadata: ["file": "\(checkpoint.path)", "lsn": "\(checkpoint.lsn)"])
             } catch {
                 // Gone for recovery already; `removeTemporaryFiles()` at the next open deletes the rest.
                 logger.error("could not delete an old checkpoint; it is deleted at the next open",
-                             metadata: ["file": "\(checkpoint.path + Self.removingSuffix)", "error": "\(error)"])
+                             metadata: ["file": "\(file)", "error": "\(error)"])
             }
         }
         return doomed.map(\.path)

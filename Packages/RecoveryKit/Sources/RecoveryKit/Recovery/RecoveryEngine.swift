@@ -42,15 +42,16 @@ public struct RecoveryEngine: Sendable {
         report.cleanShutdown = marker != nil
         // 1. The newest checkpoint that verifies.
         let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem, logger: logger)
+        // Temporary and retired files are not listed, so the list holds before they are removed.
+        let checkpoints = try catalog.list()
         if let marker {
             step("clean shutdown at LSN \(marker.lastLSN) detected")
-        } else if try catalog.list().isEmpty, try !hasLogSegments() {
+        } else if checkpoints.isEmpty, try !hasLogSegments() {
             step("new data directory: nothing to recover")
         } else {
             step("no clean-shutdown marker: recovering from a crash")
         }
         for stale in try catalog.removeTemporaryFiles() { step("removed stale checkpoint file \(stale)") }
-        let checkpoints = try catalog.list()
         var store = freshStore()
         var loaded: CheckpointInfo?
         for candidate in checkpoints {

@@ -55,6 +55,6 @@ public enum WALFormat {
     /// Temporary files holding zero-filled segments prepared ahead of use.
     static let preparedPrefix = "wal-prepared-"
     static let preparedSuffix = ".tmp"
-    /// Appended to a trimmed segment's name while it is taken apart (`removeGradually`).
-    static let removingSuffix = ".removing"
+    /// Appended to a trimmed segment's name while it is taken apart (`FileSystem.retire`).
+    static let removingSuffix = RemovalPacing.retiredSuffix
 }

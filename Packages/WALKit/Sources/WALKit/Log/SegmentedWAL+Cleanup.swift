@@ -28,14 +28,7 @@ extension SegmentedWAL {
             }
             let removedPaths = Set(candidates.map(\.path))
             catalog.withLock { segments in segments.removeAll { removedPaths.contains($0.path) } }
-            var renamed: [String] = []
-            for segment in candidates {
-                let removing = segment.path + WALFormat.removingSuffix
-                try fileSystem.rename(segment.path, to: removing)
-                renamed.append(removing)
-            }
-            try fileSystem.syncDirectory(directory)
-            return renamed
+            return try fileSystem.retire(candidates.map(\.path), in: directory)
         }
         for path in doomed {
             do {
@@ -52,32 +45,8 @@ extension SegmentedWAL {
         return doomed.count
     }
 
+    /// Copies a segment into the archive (`FileSystem.copyFile`: synced, renamed into place).
     private func copyToArchive(_ segment: SegmentInfo, archive: String) throws {
-        let destination = Path.join(archive, segment.name)
-        let temporary = destination + ".tmp"
-        let source = try fileSystem.openFile(segment.path, options: .readOnly)
-        defer { try? source.close() }
-        try fileSystem.removeIfExists(temporary)
-        let target = try fileSystem.openFile(temporary, options: .createNew)
-        do {
-            let size = try source.size()
-            var offset: Int64 = 0
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while offset < size {
-                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0, at: offset) }
-                guard count > 0 else { break }
-                try chunk.withUnsafeBytes { try target.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
-                offset += Int64(count)
-                // A MiB at a time to the device, so the log's own syncs never queue behind a whole segment.
-                if offset < size { try target.syncData() }
-            }
-            try target.sync()
-            try target.close()
-        } catch {
-            try? target.close()
-            try? fileSystem.removeItem(temporary)
-            throw error
-        }
-        try fileSystem.rename(temporary, to: destination)
+        try fileSystem.copyFile(segment.path, to: Path.join(archive, segment.name))
     }
 }

@@ -1,15 +1,15 @@
-import MantisCore
-
-enum FileCopy {
-    /// Copies `source` to `destination` (temp file, synced every MiB and at the end, rename; the
-    /// caller fsyncs the directory), at most `limit` bytes. Returns the bytes copied.
+extension FileSystem {
+    /// Copies `source` to `destination`, at most `limit` bytes: written to `<destination>.tmp`
+    /// (a stale one is replaced), synced every MiB as it goes (so a live log's syncs never queue
+    /// behind a whole file) and fsynced at the end, then renamed into place. The caller fsyncs the
+    /// destination's directory. On an error the temporary file is removed. Returns the bytes copied.
     @discardableResult
-    static func copy(_ source: String, to destination: String, limit: Int64? = nil, fileSystem: any FileSystem) throws -> Int64 {
-        let input = try fileSystem.openFile(source, options: .readOnly)
+    public func copyFile(_ source: String, to destination: String, limit: Int64? = nil) throws -> Int64 {
+        let input = try openFile(source, options: .readOnly)
         defer { try? input.close() }
         let temporary = destination + ".tmp"
-        try fileSystem.removeIfExists(temporary)
-        let output = try fileSystem.openFile(temporary, options: .createNew)
+        try removeIfExists(temporary)
+        let output = try openFile(temporary, options: .createNew)
         var offset: Int64 = 0
         do {
             let size = min(try input.size(), limit ?? Int64.max)
@@ -20,17 +20,16 @@ enum FileCopy {
                 guard count > 0 else { break }
                 try chunk.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
                 offset += Int64(count)
-                // Synced a MiB at a time: a live server's log syncs do not queue behind a whole file.
                 if offset < size { try output.syncData() }
             }
             try output.sync()
             try output.close()
         } catch {
             try? output.close()
-            try? fileSystem.removeItem(temporary)
+            try? removeItem(temporary)
             throw error
         }
-        try fileSystem.rename(temporary, to: destination)
+        try rename(temporary, to: destination)
         return offset
     }
 }
