@@ -71,6 +71,7 @@ extension MantisConfiguration {
         options.archiveDirectory = wal.archiveDirectory
         options.repairTornTail = wal.repairTornTail
         options.shortRoundBound = wal.loopSyncBound ?? .zero
+        options.removalPacing = removalPacing
         options.logger = logger
         return options
     }
@@ -104,7 +105,14 @@ extension MantisConfiguration {
         options.retryInitialDelay = checkpoint.retryInitialDelay
         options.retryMaxDelay = checkpoint.retryMaxDelay
         options.criticalAfterFailures = checkpoint.criticalAfterFailures
+        options.removalPacing = removalPacing
         return options
+    }
+
+    /// `removal_chunk` and `removal_pause`: how the log's trimmed segments and old checkpoints
+    /// are deleted; nil: unlinked at once. `Database.open` adds the disk-reserve threshold.
+    public var removalPacing: RemovalPacing? {
+        removalChunk.map { RemovalPacing(chunk: Int64($0), pause: removalPause) }
     }
 
     /// `server.*`.

@@ -10,6 +10,10 @@ extension MantisConfiguration {
                    "Every byte of disk I/O goes through it. fault-injecting is for chaos runs only: it simulates crashes and fsync failures, and is loudly logged."),
         .integer("chaos_seed", \.chaosSeed, 0...Int.max,
                  "Seed of every random choice of the fault-injecting file system (same seed, same faults). Ignored otherwise."),
+        .optionalSize("removal_chunk", \.removalChunk, 4096...(1 << 30),
+                      "Trimmed WAL segments and old checkpoints are renamed <file>.removing, then cut from the end this much at a time (removal_pause after each cut) and unlinked: on a file system mounted with discard, unlinking 64 MiB at once stalls the log's fdatasync for 10-20 ms. Within twice integrity.disk_reserve of a full disk, files are unlinked at once. null: always unlinked at once."),
+        .duration("removal_pause", \.removalPause, minimum: .zero,
+                  "The pause after each cut of removal_chunk (256KiB per 2ms deletes a 64 MiB segment in about 0.6 s). At most 1s."),
 
         .component("wal.kind", \.wal.kind, .wal, "segmented: files in data_dir/wal. memory: nothing survives the process (tests, caches)."),
         .choice("wal.durability", \.wal.durability,

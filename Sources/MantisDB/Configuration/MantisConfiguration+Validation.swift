@@ -52,6 +52,11 @@ extension MantisConfiguration {
             }
         }
 
+        if removalPause > .seconds(1) {
+            add("removal_pause", ConfigurationSyntax.formatDuration(removalPause),
+                "is longer than 1s: deleting a 64 MiB segment in 256KiB cuts would take over a minute; use at most 1s, or set removal_chunk to null to unlink at once")
+        }
+
         // WAL geometry.
         let alignment = wal.syncAlignment
         if alignment & (alignment - 1) != 0 {

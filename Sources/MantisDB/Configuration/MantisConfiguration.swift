@@ -19,6 +19,11 @@ public struct MantisConfiguration: Sendable, Hashable {
     public var fileSystem = "posix"
     /// `chaos_seed`: the seed of every random choice of the `fault-injecting` file system.
     public var chaosSeed = 0
+    /// `removal_chunk`: trimmed segments and old checkpoints are cut from the end this much at a
+    /// time before they are unlinked; nil: unlinked at once.
+    public var removalChunk: Int? = 256 << 10
+    /// `removal_pause`: the pause after each cut.
+    public var removalPause: Duration = .milliseconds(2)
     public var wal = WAL()
     public var checkpoint = Checkpoint()
     /// `rpo`: the most recent writes an operator accepts to lose. 0 requires `sync` durability;

@@ -38,6 +38,7 @@ extension Database {
             wal = InMemoryWAL()
         case .segmented:
             var walOptions = options.wal
+            walOptions.removalPacing = options.removalPacingNearReserve(walOptions.removalPacing)
             if let metrics = observability.metrics {
                 // Every fdatasync into the latency and group-size histograms (not approximated).
                 let previous = walOptions.onSync
@@ -126,6 +127,7 @@ extension Database {
         if options.walKind == .segmented, !mode.isSafe {
             let directory = CheckpointDirectory(path: DataDirectory(options.directory).checkpoints, fileSystem: fileSystem, logger: options.logger)
             var checkpointOptions = options.checkpoints
+            checkpointOptions.removalPacing = options.removalPacingNearReserve(checkpointOptions.removalPacing)
             if let metrics = observability.metrics {
                 // Every checkpoint into the duration histogram (not taken from the status).
                 let previous = checkpointOptions.onCheckpoint

@@ -43,6 +43,7 @@ import Testing
         #expect(options.transactions.maxWriteSetBytes == TransactionManagerOptions().maxWriteSetBytes)
         #expect(options.checkpoints.interval == CheckpointOptions().interval && options.checkpoints.keep == CheckpointOptions().keep)
         #expect(options.retry.maxAttempts == TransactionRetryPolicy().maxAttempts)
+        #expect(options.wal.removalPacing == walDefaults.removalPacing && options.checkpoints.removalPacing == CheckpointOptions().removalPacing)
         #expect(MantisConfiguration().respServerOptions() == RESPServerOptions())
         #expect(MantisConfiguration().adminServerOptions() == AdminServerOptions())
     }
@@ -137,6 +138,16 @@ import Testing
         #expect(c.server.idleTimeout == .seconds(300) && c.server.requirePassword == "hunter2")
         #expect(c.admin.port == 9090 && c.admin.token == "abc")
         #expect(c.metrics.exporter == "none" && c.logging.level == .debug && c.logging.format == .json)
+    }
+
+    @Test("removal_chunk and removal_pause reach the log and the checkpointer; null unlinks at once")
+    func removalPacing() throws {
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let paced = try ConfigFixture.load("removal_chunk: 1MiB\nremoval_pause: 5ms\n").configuration.databaseOptions(logger: logger)
+        #expect(paced.wal.removalPacing == RemovalPacing(chunk: 1 << 20, pause: .milliseconds(5)))
+        #expect(paced.checkpoints.removalPacing == RemovalPacing(chunk: 1 << 20, pause: .milliseconds(5)))
+        let atOnce = try ConfigFixture.load(nil, environment: ["MANTISDB_REMOVAL_CHUNK": "null"]).configuration.databaseOptions(logger: logger)
+        #expect(atOnce.wal.removalPacing == nil && atOnce.checkpoints.removalPacing == nil)
     }
 
     @Test("`config init` output: every key, commented, and it parses back to exactly the defaults")

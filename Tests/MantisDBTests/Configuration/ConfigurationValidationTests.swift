@@ -158,6 +158,14 @@ import Testing
         try expectProblem("wal: {segment_size: 4KiB}\n", key: "wal.segment_size", contains: ["out of range", "4160"])
     }
 
+    @Test("removal pacing: a chunk in range, a pause of at most 1s")
+    func removalPacing() throws {
+        try expectProblem("removal_pause: 5s\n", key: "removal_pause", contains: ["\"5s\" is longer than 1s", "removal_chunk to null"])
+        try expectProblem("removal_chunk: 100\n", key: "removal_chunk", contains: ["out of range"])
+        #expect(try ConfigFixture.problems("removal_chunk: 1MiB\nremoval_pause: 0ms\n").isEmpty)
+        #expect(try ConfigFixture.problems("removal_chunk: null\nremoval_pause: 1s\n").isEmpty)
+    }
+
     @Test("server limits and ports")
     func servers() throws {
         try expectProblem("server: {max_bulk_length: 256MiB}\n", key: "server.max_pipeline_bytes",

@@ -8,7 +8,14 @@ import Testing
     final class TruncationRecorder: ForwardingFileSystem {
         let base: any FileSystem = PosixFileSystem()
         let cuts = Mutex<[Int64]>([])
+        /// The free space each `diskSpace` call reports, in turn (the last one repeats); empty:
+        /// the real file system's.
+        let freeSpace = Mutex<[Int64]>([])
         var name: String { "truncation-recorder" }
+        func diskSpace(_ path: String) throws -> DiskSpace {
+            guard let free = freeSpace.withLock({ $0.count > 1 ? $0.removeFirst() : $0.first }) else { return try base.diskSpace(path) }
+            return DiskSpace(available: free, total: 1 << 40)
+        }
         func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
             File(base: try base.openFile(path, options: options), owner: self)
         }
@@ -58,6 +65,30 @@ import Testing
             try fs.removeGradually(path, pacing: nil)
             #expect(fs.cuts.withLock { $0 }.isEmpty)
             #expect(!fs.fileExists(path))
+        }
+    }
+
+    @Test("short of space, what is left of the file is removed at once")
+    func shortOfSpace() throws {
+        let pacing = RemovalPacing(chunk: 1_000, pause: .zero, unpacedBelowFree: 1 << 20)
+        try withFile(size: 10_000) { fs, path in
+            fs.freeSpace.withLock { $0 = [1 << 19] }
+            try fs.removeGradually(path, pacing: pacing)
+            #expect(fs.cuts.withLock { $0 }.isEmpty)
+            #expect(!fs.fileExists(path))
+        }
+        // Space runs short after two cuts: the rest goes at once.
+        try withFile(size: 10_000) { fs, path in
+            fs.freeSpace.withLock { $0 = [1 << 30, 1 << 30, 1 << 30, 1 << 19] }
+            try fs.removeGradually(path, pacing: pacing)
+            #expect(fs.cuts.withLock { $0 } == [9_000, 8_000])
+            #expect(!fs.fileExists(path))
+        }
+        // Plenty of space: paced as usual.
+        try withFile(size: 10_000) { fs, path in
+            fs.freeSpace.withLock { $0 = [1 << 30] }
+            try fs.removeGradually(path, pacing: pacing)
+            #expect(fs.cuts.withLock { $0 }.count == 9)
         }
     }
 

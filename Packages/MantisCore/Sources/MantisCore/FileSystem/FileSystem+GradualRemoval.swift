@@ -15,7 +15,8 @@ extension FileSystem {
     /// Removes the regular file at `path`, first cutting it short from the end `pacing.chunk`
     /// bytes at a time with `pacing.pause` after each cut, so the space is freed (and, on a
     /// `discard` mount, trimmed) in small steps that other I/O can pass. A file of at most one
-    /// chunk, or `pacing` nil, is removed at once.
+    /// chunk, or `pacing` nil, is removed at once; so is what is left of a file once its file
+    /// system has less than `pacing.unpacedBelowFree` free.
     ///
     /// Blocks the calling thread for about `size / chunk × pause`: call it from a thread of its
     /// own, never from a task on Swift's cooperative pool. Anything still reading the file sees
@@ -24,10 +25,10 @@ extension FileSystem {
     public func removeGradually(_ path: String, pacing: RemovalPacing?) throws {
         if let pacing {
             var size = try fileSize(path)
-            if size > pacing.chunk {
+            if size > pacing.chunk, !pacing.isShortOfSpace(path, on: self) {
                 let file = try openFile(path, options: .readWrite)
                 defer { try? file.close() }
-                while size > pacing.chunk {
+                while size > pacing.chunk, !pacing.isShortOfSpace(path, on: self) {
                     size -= pacing.chunk
                     try file.truncate(to: size)
                     BlockingSleep.sleep(for: pacing.pause)

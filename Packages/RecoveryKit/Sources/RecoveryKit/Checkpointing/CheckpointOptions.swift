@@ -1,3 +1,5 @@
+import MantisCore
+
 /// When and how checkpoints are taken and kept.
 public struct CheckpointOptions: Sendable {
     /// Take one this often (nil: never on a timer).
@@ -11,6 +13,8 @@ public struct CheckpointOptions: Sendable {
     /// Backoff after a failed checkpoint: doubles from `retryInitialDelay` up to `retryMaxDelay`.
     public var retryInitialDelay: Duration = .seconds(1)
     public var retryMaxDelay: Duration = .seconds(60)
+    /// How checkpoints past `keep` are deleted (`FileSystem.removeGradually`); nil: unlinked at once.
+    public var removalPacing: RemovalPacing? = .standard
     /// Consecutive failures after which the alert turns critical.
     public var criticalAfterFailures = 3
     /// Called after each checkpoint is durable and the log trimmed, with how long it took

@@ -95,7 +95,7 @@ public final class Checkpointer: Sendable {
             walBytesAtLast.withLock { $0 = bytesAtStart }
             // Paced deletions block their thread: on the checkpoint's thread, not the pool.
             let (removedCheckpoints, removedSegments) = try await onIOThread { [self] in
-                let removedCheckpoints = try directory.retain(newest: options.keep)
+                let removedCheckpoints = try directory.retain(newest: options.keep, pacing: options.removalPacing)
                 var removedSegments = 0
                 if let oldest = try directory.list().last {
                     removedSegments = try wal.removeSegments(below: oldest.lsn.next)
