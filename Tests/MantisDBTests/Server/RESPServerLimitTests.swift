@@ -48,6 +48,27 @@ import Testing
         }
     }
 
+    @Test("a value too big for one log record: an error naming the key and the setting; the other commands of the batch commit")
+    func valueOverTheLogsRecordLimit() async throws {
+        try await RESPTestHarness.with(configureDatabase: { $0.wal.maxRecordSize = 64 << 10 }) { harness in
+            let client = try await harness.client()
+            let other = try await harness.client()
+            let big = String(repeating: "v", count: 64 << 10)
+            // Pipelined with writes before and after it (one coalesced commit), and another client's.
+            try await client.send(RESPTestClient.encode(["SET", "a", "1"]) + RESPTestClient.encode(["SET", "huge", big])
+                + RESPTestClient.encode(["SET", "b", "2"]))
+            try await other.send(RESPTestClient.encode(["INCR", "n"]))
+            #expect(try await client.read() == .ok)
+            let refusal = try #require(try await client.read().text)
+            #expect(refusal.hasPrefix("ERR a write of 65540 bytes (key and value) cannot be logged"), "\(refusal)")
+            #expect(refusal.hasSuffix("at most 65522 bytes of key and value (wal.max_record_size) (key \"huge\")"), "\(refusal)")
+            #expect(try await client.read() == .ok)
+            #expect(try await other.read() == .integer(1))
+            #expect(try await client.call("MGET", "a", "huge", "b") == .array([.bulk("1"), .null, .bulk("2")]))
+            #expect(try await client.call("SET", "huge", String(repeating: "w", count: 60 << 10)) == .ok)
+        }
+    }
+
     @Test("oversized bulk, array and pipeline: error and close, refused from the header")
     func oversized() async throws {
         try await RESPTestHarness.with(configure: {

@@ -109,7 +109,17 @@ import Testing
         }
         let lsn = try await wal.append([WALRecord(kind: .put, payload: [UInt8](repeating: 1, count: 1000))])
         #expect(lsn == LSN(1))
+        #expect(wal.maxRecordPayload == 1000)
         try await wal.close()
+
+        // The in-memory log keeps the same limit when given one, and none by default.
+        let memory = InMemoryWAL(maxRecordPayload: 1000)
+        let error = await #expect(throws: MantisError.self) {
+            try await memory.append([WALRecord(kind: .put, payload: [UInt8](repeating: 1, count: 1001))])
+        }
+        #expect(error?.code == .recordTooLarge)
+        #expect(try await memory.append([WALRecord(kind: .put, payload: [UInt8](repeating: 1, count: 1000))]) == LSN(1))
+        #expect(InMemoryWAL().maxRecordPayload == .max)
     }
 
     @Test("concurrent sync appenders are group committed: fewer fdatasyncs than appends, all acknowledged records durable")

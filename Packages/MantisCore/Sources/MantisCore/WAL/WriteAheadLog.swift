@@ -32,9 +32,15 @@ public protocol WriteAheadLog: AnyObject, Sendable {
 
     /// Makes everything durable and releases the files. Later calls throw `closed`.
     func close() async throws
+
+    /// The largest record payload `enqueue` accepts; a bigger one throws `recordTooLarge`.
+    var maxRecordPayload: Int { get }
 }
 
 extension WriteAheadLog {
+    /// No limit of the log's own.
+    public var maxRecordPayload: Int { .max }
+
     /// Why the log failed (`status.failure`), or nil.
     public var failure: String? { status.failure }
 

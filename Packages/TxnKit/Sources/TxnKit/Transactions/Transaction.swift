@@ -127,7 +127,8 @@ public final class Transaction: Sendable {
 
     // MARK: Writes
 
-    /// Buffers a put of `value` under `key`, taking an exclusive lock on the key first.
+    /// Buffers a put of `value` under `key`, taking an exclusive lock on the key first. A key and
+    /// value too big for one log record are refused (`recordTooLarge`) and the transaction goes on.
     public func put(_ key: [UInt8], _ value: [UInt8]) async throws {
         try await write(key, value)
     }
@@ -149,6 +150,7 @@ public final class Transaction: Sendable {
 
     private func write(_ key: [UInt8], _ value: [UInt8]?) async throws {
         try checkUsable()
+        try checkFitsOneRecord(key, value)
         try await lockForWrite(key)
         let overLimit = state.withLock { state -> Bool in
             activeWithoutWrites.store(false, ordering: .releasing)
@@ -162,6 +164,20 @@ public final class Transaction: Sendable {
             abort(after: error)
             throw error
         }
+    }
+
+    /// A write is never split across log records, so one too big for the log's largest record
+    /// would fail the commit. Refused here instead (`recordTooLarge`, naming the key), before
+    /// anything is locked or buffered: the transaction stays usable.
+    private func checkFitsOneRecord(_ key: [UInt8], _ value: [UInt8]?) throws {
+        let limit = manager.maxRecordPayload
+        let payload = TransactionRecord.payloadSize(ofLone: key, value)
+        guard payload > limit else { return }
+        let overhead = payload - key.count - (value?.count ?? 0)
+        throw MantisError(
+            .recordTooLarge,
+            "a write of \(key.count + (value?.count ?? 0)) bytes (key and value) cannot be logged: one log record holds at most \(max(0, limit - overhead)) bytes of key and value (wal.max_record_size)",
+            context: ErrorContext(operation: "write", key: key))
     }
 
     /// The exclusive lock on `key` (nothing to do if held), then at snapshot and serializable

@@ -8,7 +8,9 @@ extension TransactionManager {
             finish(transaction, outcome: .readOnly)
             return
         }
-        let records = TransactionRecord.records(for: work.writes, transaction: transaction.id, maxPayload: options.maxRecordPayload)
+        // Never more per record than the log takes (an embedder's options may say more).
+        let records = TransactionRecord.records(for: work.writes, transaction: transaction.id,
+                                                maxPayload: min(options.maxRecordPayload, maxRecordPayload))
         do {
             let request = WriteRequest(bytes: records.reduce(0) { $0 + $1.payload.count + 40 },
                                        deletesOnly: work.writes.allSatisfy { $0.value == nil })

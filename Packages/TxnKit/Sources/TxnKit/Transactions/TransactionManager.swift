@@ -20,6 +20,8 @@ public final class TransactionManager: Sendable {
     /// `lockManager.isAborted`, opened.
     let isLockVictim: LockVictimProbe
     public let options: TransactionManagerOptions
+    /// The log's largest record payload (read once): a write that cannot fit in one is refused.
+    let maxRecordPayload: Int
     /// Consulted before any writes are logged; a refusal fails the commit with nothing written.
     public let admission: [any WriteAdmission]
     let logger: Logger
@@ -44,6 +46,7 @@ public final class TransactionManager: Sendable {
         self.admission = admission
         self.store = store
         self.wal = wal
+        self.maxRecordPayload = wal.maxRecordPayload
         self.lockManager = lockManager
         self.isLockVictim = LockVictimProbe(lockManager)
         self.options = options

@@ -34,6 +34,12 @@ public enum TransactionRecord {
         return records
     }
 
+    /// The payload of a record holding only this write: the largest record a transaction's write
+    /// can need, since a write is never split across records.
+    static func payloadSize(ofLone key: [UInt8], _ value: [UInt8]?) -> Int {
+        5 + 1 + 4 + key.count + (value.map { 4 + $0.count } ?? 0)
+    }
+
     public static func encode(_ writes: [(key: [UInt8], value: [UInt8]?)]) -> [UInt8] {
         var bytes: [UInt8] = [formatVersion]
         bytes.reserveCapacity(5 + writes.reduce(0) { $0 + 9 + $1.key.count + ($1.value?.count ?? 0) })

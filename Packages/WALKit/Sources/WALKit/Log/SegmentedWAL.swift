@@ -56,6 +56,8 @@ public final class SegmentedWAL: WriteAheadLog {
     let options: SegmentedWALOptions
     let logger: Logger
     let maxPayload: Int
+    /// The largest record payload accepted (`SegmentedWALOptions.effectiveMaxPayload`).
+    public var maxRecordPayload: Int { maxPayload }
 
     let state: Mutex<AppendState>
     let active: ActiveSegment

@@ -13,13 +13,21 @@ public final class InMemoryWAL: WriteAheadLog {
     }
 
     private let state: Mutex<State>
+    public let maxRecordPayload: Int
 
-    public init(firstLSN: LSN = LSN(1)) {
+    /// `maxRecordPayload`: the largest payload accepted (`recordTooLarge` past it), as a file log's
+    /// `wal.max_record_size`.
+    public init(firstLSN: LSN = LSN(1), maxRecordPayload: Int = .max) {
         state = Mutex(State(firstLSN: firstLSN, nextLSN: firstLSN))
+        self.maxRecordPayload = maxRecordPayload
     }
 
     public func enqueue(_ records: [WALRecord]) throws -> LSN {
-        try state.withLock { state in
+        for record in records where record.payload.count > maxRecordPayload {
+            throw MantisError(.recordTooLarge, "record payload of \(record.payload.count) bytes exceeds the maximum of \(maxRecordPayload)",
+                              context: ErrorContext(operation: "append"))
+        }
+        return try state.withLock { state in
             guard !state.closed else { throw MantisError(.closed, "the write-ahead log is closed") }
             for record in records {
                 state.entries.append(WALEntry(lsn: state.nextLSN, kind: record.kind, transactionID: record.transactionID, payload: record.payload))
