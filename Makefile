@@ -10,7 +10,7 @@ SERIAL_PACKAGES := Packages/TxnKit
 SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip prometheus
 PYTHON_PACKAGES := redis>=8
 
-.PHONY: deps build release test test-packages test-root smoke crash stress torture asan run bench clean
+.PHONY: deps build release test test-packages test-root smoke crash stress torture asan run bench soak clean
 
 ## Install the system libraries the build needs, if missing (Debian/Ubuntu, as root).
 deps:
@@ -105,6 +105,12 @@ run: deps release
 ## Benchmarks (release build); see Docs/performance.md.
 bench: release
 	bash Integration/scripts/bench.sh
+
+## A release server under steady load for SOAK_MINUTES: memory, files, threads, segments and
+## checkpoints sampled every minute, then a graceful stop, a restart and every write checked.
+SOAK_MINUTES ?= 20
+soak: deps release
+	python3 Integration/scripts/soak.py --binary .build/release/mantisdb --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf .build $(addsuffix /.build,$(PACKAGES))

@@ -73,21 +73,24 @@ import Testing
         let pacing = RemovalPacing(chunk: 1_000, pause: .zero, unpacedBelowFree: 1 << 20)
         try withFile(size: 10_000) { fs, path in
             fs.freeSpace.withLock { $0 = [1 << 19] }
-            try fs.removeGradually(path, pacing: pacing)
+            let hurried = try fs.removeGradually(path, pacing: pacing)
+            #expect(hurried, "reports that it did not pace")
             #expect(fs.cuts.withLock { $0 }.isEmpty)
             #expect(!fs.fileExists(path))
         }
         // Space runs short after two cuts: the rest goes at once.
         try withFile(size: 10_000) { fs, path in
-            fs.freeSpace.withLock { $0 = [1 << 30, 1 << 30, 1 << 30, 1 << 19] }
-            try fs.removeGradually(path, pacing: pacing)
+            fs.freeSpace.withLock { $0 = [1 << 30, 1 << 30, 1 << 19] }
+            let hurried = try fs.removeGradually(path, pacing: pacing)
+            #expect(hurried)
             #expect(fs.cuts.withLock { $0 } == [9_000, 8_000])
             #expect(!fs.fileExists(path))
         }
         // Plenty of space: paced as usual.
         try withFile(size: 10_000) { fs, path in
             fs.freeSpace.withLock { $0 = [1 << 30] }
-            try fs.removeGradually(path, pacing: pacing)
+            let hurried = try fs.removeGradually(path, pacing: pacing)
+            #expect(!hurried)
             #expect(fs.cuts.withLock { $0 }.count == 9)
         }
     }

@@ -22,13 +22,22 @@ extension FileSystem {
     /// own, never from a task on Swift's cooperative pool. Anything still reading the file sees
     /// it shrink, so callers first `retire` it (a crash midway then leaves a short file under the
     /// retired name, not under the old one).
-    public func removeGradually(_ path: String, pacing: RemovalPacing?) throws {
+    ///
+    /// Returns true if space ran short (`pacing.unpacedBelowFree`) and more than a chunk was
+    /// unlinked at once, for the caller's log.
+    @discardableResult
+    public func removeGradually(_ path: String, pacing: RemovalPacing?) throws -> Bool {
+        var hurried = false
         if let pacing {
             var size = try fileSize(path)
-            if size > pacing.chunk, !pacing.isShortOfSpace(path, on: self) {
+            if size > pacing.chunk {
                 let file = try openFile(path, options: .readWrite)
                 defer { try? file.close() }
-                while size > pacing.chunk, !pacing.isShortOfSpace(path, on: self) {
+                while size > pacing.chunk {
+                    if pacing.isShortOfSpace(path, on: self) {
+                        hurried = true
+                        break
+                    }
                     size -= pacing.chunk
                     try file.truncate(to: size)
                     BlockingSleep.sleep(for: pacing.pause)
@@ -36,5 +45,6 @@ extension FileSystem {
             }
         }
         try removeItem(path)
+        return hurried
     }
 }

@@ -98,8 +98,9 @@ public struct CheckpointDirectory: Sendable {
         let retired = try fileSystem.retire(doomed.map(\.path), in: path)
         for (checkpoint, file) in zip(doomed, retired) {
             do {
-                try fileSystem.removeGradually(file, pacing: pacing)
-                logger.info("removed an old checkpoint", metadata: ["file": "\(checkpoint.path)", "lsn": "\(checkpoint.lsn)"])
+                let hurried = try fileSystem.removeGradually(file, pacing: pacing)
+                logger.log(level: hurried ? .notice : .info, hurried ? "removed an old checkpoint at once: the disk is short of space" : "removed an old checkpoint",
+                           metadata: ["file": "\(checkpoint.path)", "lsn": "\(checkpoint.lsn)"])
             } catch {
                 // Gone for recovery already; `removeTemporaryFiles()` at the next open deletes the rest.
                 logger.error("could not delete an old checkpoint; it is deleted at the next open",

@@ -32,8 +32,8 @@ extension SegmentedWAL {
         }
         for path in doomed {
             do {
-                try fileSystem.removeGradually(path, pacing: options.removalPacing)
-                logger.info("removed write-ahead log segment", metadata: [
+                let hurried = try fileSystem.removeGradually(path, pacing: options.removalPacing)
+                logger.log(level: hurried ? .notice : .info, hurried ? "removed write-ahead log segment at once: the disk is short of space" : "removed write-ahead log segment", metadata: [
                     "file": "\(path.dropLast(WALFormat.removingSuffix.count))", "archived": "\(options.archiveDirectory != nil)",
                 ])
             } catch {
