@@ -18,8 +18,8 @@ extension Scrubber {
         }
     }
 
-    /// Copies a segment into quarantine: `<name>.tmp` written and fsynced, renamed, the
-    /// quarantine directory fsynced; then `<name>.reason.json` written atomically. When this
+    /// Copies a segment into quarantine (`FileSystem.copyFile`: `<name>.tmp` written and fsynced,
+    /// renamed), the quarantine directory fsynced; then `<name>.reason.json` written atomically. When this
     /// returns, both survive a crash; the original is untouched.
     func quarantineCopy(_ damage: Damage, fs: any FileSystem) throws -> String {
         let directory = dataDirectory.quarantine
@@ -28,29 +28,8 @@ extension Scrubber {
             try fileSystem.syncDirectory(Path.directory(of: directory))
         }
         let target = try freeQuarantineName(for: Path.lastComponent(of: damage.file))
-        let temporary = target + ".tmp"
-        try fileSystem.removeIfExists(temporary)
-        let source = try fs.openFile(damage.file, options: .readOnly)
-        defer { try? source.close() }
-        let size = try source.size()
-        let output = try fileSystem.openFile(temporary, options: .createNew)
-        do {
-            var offset: Int64 = 0
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while offset < size {
-                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0, at: offset) }
-                guard count > 0 else { break }
-                try chunk.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
-                offset += Int64(count)
-            }
-            try output.sync()
-            try output.close()
-        } catch {
-            try? output.close()
-            try? fileSystem.removeItem(temporary)
-            throw error
-        }
-        try fileSystem.rename(temporary, to: target)
+        // Read through `fs` (the scrubber's rate-limited view), written and synced as any copy.
+        let size = try fileSystem.copyFile(damage.file, to: target, readingFrom: fs)
         try fileSystem.syncDirectory(directory)
 
         let report = JSONText.object([

@@ -26,11 +26,20 @@ extension FileSystem {
     /// `path.tmp`, fsyncs it, renames it over `path`, fsyncs the directory.
     /// When this returns, a crash leaves either nothing new or the whole new content.
     public func writeFileAtomically(_ path: String, contents: [UInt8]) throws {
+        try writeThroughTemporary(path) { file in try file.write(contents, at: 0) }
+        try syncDirectory(Path.directory(of: path))
+    }
+
+    /// Writes `path` by way of `<path>.tmp` (a stale one is replaced): `fill` writes the new
+    /// file, which is then fsynced, closed and renamed over `path`. On an error the temporary
+    /// file is removed and `path` is untouched. The caller fsyncs the directory.
+    func writeThroughTemporary<Result>(_ path: String, _ fill: (any StorageFile) throws -> Result) throws -> Result {
         let temporary = path + ".tmp"
-        if fileExists(temporary) { try removeItem(temporary) }
-        let file = try openFile(temporary, options: [.write, .create, .truncate])
+        try removeIfExists(temporary)
+        let file = try openFile(temporary, options: .createNew)
+        let result: Result
         do {
-            try file.write(contents, at: 0)
+            result = try fill(file)
             try file.sync()
             try file.close()
         } catch {
@@ -39,7 +48,7 @@ extension FileSystem {
             throw error
         }
         try rename(temporary, to: path)
-        try syncDirectory(Path.directory(of: path))
+        return result
     }
 
     /// Removes `path` if it exists; no error if it does not.

@@ -3,16 +3,17 @@ extension FileSystem {
     /// (a stale one is replaced), synced every MiB as it goes (so a live log's syncs never queue
     /// behind a whole file) and fsynced at the end, then renamed into place. The caller fsyncs the
     /// destination's directory. On an error the temporary file is removed. Returns the bytes copied.
+    ///
+    /// `readingFrom` reads the source through another file system (e.g. a rate-limited view of
+    /// this one); nil: this one.
     @discardableResult
-    public func copyFile(_ source: String, to destination: String, limit: Int64? = nil) throws -> Int64 {
-        let input = try openFile(source, options: .readOnly)
+    public func copyFile(_ source: String, to destination: String, limit: Int64? = nil,
+                         readingFrom sourceSystem: (any FileSystem)? = nil) throws -> Int64 {
+        let input = try (sourceSystem ?? self).openFile(source, options: .readOnly)
         defer { try? input.close() }
-        let temporary = destination + ".tmp"
-        try removeIfExists(temporary)
-        let output = try openFile(temporary, options: .createNew)
-        var offset: Int64 = 0
-        do {
+        return try writeThroughTemporary(destination) { output in
             let size = min(try input.size(), limit ?? Int64.max)
+            var offset: Int64 = 0
             var chunk = [UInt8](repeating: 0, count: 1 << 20)
             while offset < size {
                 let want = Int(min(Int64(chunk.count), size - offset))
@@ -22,14 +23,7 @@ extension FileSystem {
                 offset += Int64(count)
                 if offset < size { try output.syncData() }
             }
-            try output.sync()
-            try output.close()
-        } catch {
-            try? output.close()
-            try? removeItem(temporary)
-            throw error
+            return offset
         }
-        try rename(temporary, to: destination)
-        return offset
     }
 }
