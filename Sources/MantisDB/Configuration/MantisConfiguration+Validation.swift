@@ -81,6 +81,18 @@ extension MantisConfiguration {
                 "exceeds \(limit): commits would be split into records the WAL refuses; lower transactions.max_record_payload")
         }
 
+        // A value the protocol accepts but no log record can hold would be received in full and
+        // then refused (with an error naming the key). An explicit bulk limit above the record
+        // limit expects such values; the default one is left alone, as the record limit is.
+        if wal.kind == "segmented", wal.segmentSize >= alignment * 4, sources["server.max_bulk_length"] != nil,
+           server.maxBulkLength > walRecordLimit {
+            let limit = walRecordLimit == wal.maxRecordSize
+                ? other("wal.max_record_size", ConfigurationSyntax.formatSize(wal.maxRecordSize))
+                : "the \(walRecordLimit)-byte record limit of \(other("wal.segment_size", ConfigurationSyntax.formatSize(wal.segmentSize)))"
+            add("server.max_bulk_length", ConfigurationSyntax.formatSize(server.maxBulkLength),
+                "exceeds \(limit): a value that large could be received but never stored; lower server.max_bulk_length or raise wal.max_record_size")
+        }
+
         // Backoffs.
         if checkpoint.retryInitialDelay > checkpoint.retryMaxDelay {
             add("checkpoint.retry_initial_delay", ConfigurationSyntax.formatDuration(checkpoint.retryInitialDelay),

@@ -153,7 +153,7 @@ public struct MantisConfiguration: Sendable, Hashable {
         public var host = "127.0.0.1"
         public var port = 7379
         public var maxConnections = 1024
-        public var maxBulkLength = 64 << 20
+        public var maxBulkLength = 16 << 20
         public var maxPipelineBytes = 128 << 20
         public var maxArrayLength = 1 << 20
         /// nil: idle connections are never closed.

@@ -168,12 +168,30 @@ import Testing
 
     @Test("server limits and ports")
     func servers() throws {
-        try expectProblem("server: {max_bulk_length: 256MiB}\n", key: "server.max_pipeline_bytes",
+        try expectProblem("server: {max_bulk_length: 256MiB}\nwal: {kind: memory}\n", key: "server.max_pipeline_bytes",
                           contains: ["\"128MiB\" is less than server.max_bulk_length \"256MiB\""])
         try expectProblem("server: {port: 8000}\nadmin: {port: 8000}\n", key: "admin.port", contains: ["\"8000\" is also server.port \"8000\""], sourceLine: 2)
         #expect(try ConfigFixture.problems("server: {port: 8000}\nadmin: {port: 8000, enabled: false}\n").isEmpty)
         #expect(try ConfigFixture.problems("server: {port: 8000, host: 127.0.0.1}\nadmin: {port: 8000, host: 10.1.1.1}\n").isEmpty)
         try expectProblem("checkpoint: {retry_initial_delay: 2m}\n", key: "checkpoint.retry_initial_delay", contains: ["exceeds checkpoint.retry_max_delay"])
+    }
+
+    @Test("a bulk limit set above what one log record holds")
+    func bulkLengthOverTheRecordLimit() throws {
+        try expectProblem("server: {max_bulk_length: 32MiB}\n", key: "server.max_bulk_length", contains: [
+            "\"32MiB\" exceeds wal.max_record_size \"16MiB\" (default): a value that large could be received but never stored",
+            "lower server.max_bulk_length or raise wal.max_record_size",
+        ], sourceLine: 1)
+        try expectProblem("server: {max_bulk_length: 16MiB}\nwal: {segment_size: 4MiB}\n", key: "server.max_bulk_length",
+                          contains: ["\"16MiB\" exceeds the", "record limit of wal.segment_size \"4MiB\" (from"])
+        try expectProblem(nil, overrides: ["server.max_bulk_length": "2MiB", "wal.max_record_size": "1MiB"],
+                          key: "server.max_bulk_length", contains: ["wal.max_record_size \"1MiB\" (from command line"])
+        // Within the limit; the default limit (documented: the write's error names the key); the
+        // memory log, which has no record limit.
+        #expect(try ConfigFixture.problems("server: {max_bulk_length: 16MiB}\n").isEmpty)
+        #expect(try ConfigFixture.problems("server: {max_bulk_length: 1MiB}\nwal: {max_record_size: 1MiB}\n").isEmpty)
+        #expect(try ConfigFixture.problems("wal: {segment_size: 4MiB}\n").isEmpty)
+        #expect(try ConfigFixture.problems("server: {max_bulk_length: 64MiB}\nwal: {kind: memory}\n").isEmpty)
     }
 
     // MARK: Names

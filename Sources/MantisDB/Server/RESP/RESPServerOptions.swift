@@ -5,7 +5,7 @@ public struct RESPServerOptions: Sendable, Hashable {
     /// Connections beyond this are refused with an error and closed.
     public var maxConnections = 1024
     /// The largest bulk string (key or value) accepted.
-    public var maxBulkLength = 64 << 20
+    public var maxBulkLength = 16 << 20
     /// Unparsed input a connection may buffer (pipelined requests); past it the connection gets
     /// an error and is closed.
     public var maxPipelineBytes = 128 << 20
