@@ -16,6 +16,8 @@ final class ActiveSegment: @unchecked Sendable {
     var fileSize: Int64
     /// The leader's second buffer, swapped with the pending one each round.
     var spare: [UInt8] = []
+    /// Set while this segment's records are being synced: a failure then is a failed sync.
+    var syncing = false
 
     init(file: any StorageFile, info: SegmentInfo, writeOffset: Int64, alignment: Int) {
         self.file = file

@@ -101,7 +101,13 @@ extension SegmentedWAL {
                 }
                 if role == .done { return }
             }
-            if try leadRound(syncRequested: durable, byCaller: true) { leadOnLeaderThread() }
+            do {
+                if try leadRound(syncRequested: durable, byCaller: true) { leadOnLeaderThread() }
+            } catch {
+                // The round failed the log; the next pass tells whether this caller's records
+                // were made durable before that (by a seal) or are refused.
+                if state.withLock({ $0.failure == nil }) { throw error }
+            }
         }
     }
 
@@ -152,14 +158,16 @@ extension SegmentedWAL {
             if !batch.isEmpty { sealedThrough = try writeBatch(batch) }
             if needsSync {
                 let start = ContinuousClock.now
+                active.syncing = true
                 try active.file.syncData()
+                active.syncing = false
                 active.alignNext = true
                 let latency = ContinuousClock.now - start
                 syncNanoseconds = latency.nanoseconds
                 options.onSync?(latency, recordCount)  // before any waiter hears of this sync
             }
         } catch {
-            fail(error, during: needsSync ? "write or fdatasync" : "write")
+            fail(error, during: needsSync ? "write or fdatasync" : "write", syncFailed: active.syncing)
             throw state.withLock { $0.failure! }
         }
         active.spare = batch
@@ -168,7 +176,7 @@ extension SegmentedWAL {
             do {
                 if active.hasRecords { sealedThrough = try rotate(firstLSN: last.next) }
             } catch {
-                fail(error, during: "sealing the active segment")
+                fail(error, during: "sealing the active segment", syncFailed: active.syncing)
                 throw state.withLock { $0.failure! }
             }
             state.withLock { state in
@@ -218,8 +226,11 @@ extension SegmentedWAL {
         return leadsNext
     }
 
-    /// Puts the log into the failed state and fails every waiter with the cause.
-    func fail(_ error: any Error, during operation: String) {
+    /// Puts the log into the failed state and fails every waiter with the cause, except those
+    /// whose records were already made durable (by a seal before the failure): they succeed.
+    /// After a failed sync (`syncFailed`), leaves a `SyncFailureMarker` for the next open,
+    /// except with `.os` durability, which acknowledges records unsynced and keeps them.
+    func fail(_ error: any Error, during operation: String, syncFailed: Bool = false) {
         let cause = MantisError.wrap(error, code: .ioError)
         let failure = MantisError(
             .walFailed,
@@ -227,14 +238,37 @@ extension SegmentedWAL {
             context: ErrorContext(operation: operation, file: cause.context.file ?? directory, offset: cause.context.offset),
             cause: cause
         )
-        let waiters = state.withLock { state -> [Waiter] in
+        let (durable, failed) = state.withLock { state -> ([Waiter], [Waiter]) in
             if state.failure == nil { state.failure = failure }
             state.ioActive = false
             defer { state.waiters = [] }
-            return state.waiters
+            let durableLSN = state.durableLSN
+            return (state.waiters.filter { $0.target <= durableLSN }, state.waiters.filter { $0.target > durableLSN })
         }
         logger.critical("write-ahead log failed", metadata: ["error": "\(cause)"])
-        for waiter in waiters { waiter.continuation.resume(throwing: failure) }
+        if syncFailed, options.durability != .os { leaveSyncFailureMarker() }
+        for waiter in durable { waiter.continuation.resume(returning: .done) }
+        for waiter in failed { waiter.continuation.resume(throwing: failure) }
+    }
+}
+
+extension SegmentedWAL {
+    /// Records where the log was last durable (`SyncFailureMarker`), so the next open cuts what
+    /// a failed sync may have lost. Best effort: a disk that failed the sync may fail this too.
+    func leaveSyncFailureMarker() {
+        let (end, lsn) = state.withLock { ($0.durableEnd, $0.durableLSN) }
+        let marker = SyncFailureMarker(segment: Path.lastComponent(of: end.path), length: end.length, lsn: lsn)
+        let path = Path.join(directory, SyncFailureMarker.fileName)
+        do {
+            try fileSystem.writeFileAtomically(path, contents: marker.encoded())
+            logger.critical("a sync of the write-ahead log failed: the next open cuts the log back to its last durable record", metadata: [
+                "marker": "\(path)", "durable_lsn": "\(lsn)", "segment": "\(end.path)", "durable_bytes": "\(end.length)",
+            ])
+        } catch {
+            logger.critical("a sync of the write-ahead log failed and the marker of its last durable record could not be written: records after it may be recovered from the page cache at the next open although they are not on disk", metadata: [
+                "marker": "\(path)", "durable_lsn": "\(lsn)", "error": "\(error)",
+            ])
+        }
     }
 }
 

@@ -32,17 +32,20 @@ extension SegmentedWAL {
             options.logger.notice("removed a stale file from the log directory (a spare segment never used, or a trimmed segment whose deletion was cut short)",
                                   metadata: ["file": "\(Path.join(directory, name))"])
         }
-        let segments = try names.compactMap { name in
+        var segments = try names.compactMap { name in
             try WALFormat.firstLSN(ofSegmentNamed: name).map { lsn in
                 let path = Path.join(directory, name)
                 return SegmentInfo(firstLSN: lsn, path: path, size: try fileSystem.fileSize(path))
             }
         }.sorted { $0.firstLSN < $1.firstLSN }
         try checkChain(segments, fileSystem: fileSystem)
+        let checksums = ChecksumSet(primary: checksum, additional: options.additionalChecksums)
+        if names.contains(SyncFailureMarker.fileName) {
+            segments = try cutBackAfterSyncFailure(segments, directory: directory, fileSystem: fileSystem, checksums: checksums, options: options, report: &report)
+        }
         report.segmentCount = segments.count
 
         let preparer = SegmentPreparer(directory: directory, fileSystem: fileSystem, size: options.segmentSize, zeroFill: options.zeroFillSegments)
-        let checksums = ChecksumSet(primary: checksum, additional: options.additionalChecksums)
         let active: ActiveSegment
         let nextLSN: LSN
         if let last = segments.last {
@@ -104,12 +107,7 @@ extension SegmentedWAL {
         let file = try fileSystem.openFile(path, options: .readWrite)
         defer { try? file.close() }
         let bytes = try file.read(count: Int(length), at: offset)
-        var broken = path + ".broken"
-        var suffix = 1
-        while fileSystem.fileExists(broken) {
-            broken = path + ".broken.\(suffix)"
-            suffix += 1
-        }
+        let broken = uniqueBrokenPath(for: path, fileSystem: fileSystem)
         try fileSystem.writeFileAtomically(broken, contents: bytes)
         try file.write([UInt8](repeating: 0, count: bytes.count), at: offset)
         try file.syncData()

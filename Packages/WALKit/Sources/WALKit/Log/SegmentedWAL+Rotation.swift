@@ -41,15 +41,27 @@ extension SegmentedWAL {
 
     /// Seals the active segment (truncate to its last record, fsync) and makes a new one the
     /// active segment starting at `firstLSN`. Returns the last LSN of the sealed segment.
+    ///
+    /// Once sealed, the sealed records are published durable at once, so a failure creating
+    /// the next segment fails only the records after them. The new segment's durable prefix
+    /// (its synced header) is published before it joins the catalog: a copy of the log taken
+    /// meanwhile reads the sealed segment whole and never the new one's unsynced bytes.
     func rotate(firstLSN: LSN) throws -> LSN {
         try active.file.truncate(to: active.writeOffset)
+        active.syncing = true
         try active.file.sync()
+        active.syncing = false
         recordActiveSize(active.writeOffset)
         let previous = active.info
+        state.withLock { state in
+            state.durableLSN = max(state.durableLSN, firstLSN.previous)
+            state.durableEnd = (previous.path, active.writeOffset)
+        }
         let (file, info) = try Self.createSegment(
             firstLSN: firstLSN, previousFirstLSN: previous.firstLSN, directory: directory,
             fileSystem: fileSystem, checksum: checksum, syncAlignment: options.syncAlignment, preparer: preparer
         )
+        state.withLock { $0.durableEnd = (info.path, Int64(WALFormat.segmentHeaderSize)) }
         try? active.file.close()
         active.file = file
         active.info = info

@@ -13,6 +13,8 @@ public struct WALOpenReport: Sendable, Hashable {
     /// crash interrupted.
     public var removedTemporaryFiles: [String] = []
     public var createdNewLog = false
+    /// Records cut because a failed sync left a `sync-failed` marker (never acknowledged as durable).
+    public var recordsCutAfterSyncFailure: UInt64 = 0
 
     public init() {}
 }

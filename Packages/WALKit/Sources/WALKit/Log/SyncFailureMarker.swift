@@ -1,0 +1,43 @@
+import MantisCore
+
+/// Left in the log directory when an `fdatasync` of the log fails: where the log was last known
+/// durable. After a failed sync the kernel may have marked the unsynced pages clean without
+/// writing them ("fsyncgate"): they still read back until evicted or the machine restarts, and
+/// then vanish. Recovering them after a process restart would let new commits be acknowledged
+/// after records that are not on disk, so the next `open` cuts the log back to this point first
+/// (those records were never acknowledged as durable).
+struct SyncFailureMarker: Equatable {
+    static let fileName = "sync-failed"
+
+    /// The segment holding the last durable record, and how many of its bytes are durable.
+    var segment: String
+    var length: Int64
+    /// The last durable LSN.
+    var lsn: LSN
+
+    func encoded() -> [UInt8] {
+        let body = "mantisdb wal sync failure\nsegment \(segment)\nlength \(length)\nlsn \(lsn.rawValue)\n"
+        let crc = Array(body.utf8).withUnsafeBytes { SoftwareCRC32.checksum($0) }
+        return Array((body + "crc32 \(crc)\n").utf8)
+    }
+
+    /// Decodes the marker at `path`; a damaged one is `corruption` naming the file.
+    static func decode(_ bytes: [UInt8], path: String) throws -> SyncFailureMarker {
+        func damaged(_ reason: String) -> MantisError {
+            MantisError(.corruption, "the log's sync-failure marker is damaged (\(reason)); it says where the log was last durable, so the log cannot be opened safely without it: inspect the disk, then remove the marker to accept the log as it reads", context: ErrorContext(operation: "open wal", file: path))
+        }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 3, lines.last == "", lines[lines.count - 2].hasPrefix("crc32 ") else { throw damaged("no checksum") }
+        let body = lines.dropLast(2).joined(separator: "\n") + "\n"
+        let crc = Array(body.utf8).withUnsafeBytes { SoftwareCRC32.checksum($0) }
+        guard UInt32(lines[lines.count - 2].dropFirst(6)) == crc else { throw damaged("checksum mismatch") }
+        var fields: [String: String] = [:]
+        for line in body.split(separator: "\n").dropFirst() {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+        }
+        guard let segment = fields["segment"], let length = fields["length"].flatMap({ Int64($0) }),
+              let lsn = fields["lsn"].flatMap({ UInt64($0) }) else { throw damaged("missing field") }
+        return SyncFailureMarker(segment: segment, length: length, lsn: LSN(lsn))
+    }
+}
