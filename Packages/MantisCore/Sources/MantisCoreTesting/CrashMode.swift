@@ -3,7 +3,8 @@
 /// Synced bytes and dir-synced entries are never touched by any mode.
 public enum CrashMode: Sendable, CaseIterable, CustomStringConvertible {
     /// The process dies (kill -9) but the kernel lives: every write and the current namespace
-    /// survive, and become the new durable state.
+    /// survive, and become the new durable state, except writes a failed sync dropped
+    /// ("fsyncgate"): they still read back, but a later power loss takes them.
     case processCrash
     /// Power loss: every file reverts to its durable content and every directory to its
     /// durable entries.

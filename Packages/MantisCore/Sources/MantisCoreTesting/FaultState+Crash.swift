@@ -51,7 +51,11 @@ extension FaultState {
         }
         for node in survivors {
             files[node]!.current = images[node]!
-            files[node]!.durable = images[node]!
+            // A process crash leaves the kernel's page cache: unsynced writes are flushed later,
+            // but pages a failed sync dropped ("fsyncgate") still read back and never reach disk.
+            files[node]!.durable = mode == .processCrash
+                ? PendingChange.image(files[node]!.durable, applying: files[node]!.pending)
+                : images[node]!
             files[node]!.pending = []
             files[node]!.openHandles = 0
         }

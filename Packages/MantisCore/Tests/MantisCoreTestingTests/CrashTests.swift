@@ -52,6 +52,26 @@ import Testing
         #expect(try fs.readFile("/db/new") == bytes(7, 300))
     }
 
+    @Test("a process crash keeps what a failed sync dropped readable, but never durable (fsyncgate)")
+    func processCrashAfterFailedSync() throws {
+        let fs = FaultInjectingFileSystem(seed: 4)
+        try fs.createDirectory("/db")
+        try makeDurableFile(fs, "/db/a", bytes(0x11, 100))
+        let file = try fs.openFile("/db/a", options: .readWrite)
+        try file.write(bytes(0x22, 50), at: 100)
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(1)))
+        #expect(throws: MantisError.self) { try file.syncData() }
+        fs.removeAllFaults()
+        try file.write(bytes(0x33, 10), at: 150)  // unsynced, but not dropped
+        _ = fs.crash(.processCrash)
+        #expect(try fs.readFile("/db/a") == bytes(0x11, 100) + bytes(0x22, 50) + bytes(0x33, 10))
+        let again = try fs.openFile("/db/a", options: .readWrite)
+        try again.syncData()  // succeeds, and still cannot make the dropped bytes durable
+        try again.close()
+        _ = fs.crash(.dropUnsynced)
+        #expect(try fs.readFile("/db/a") == bytes(0x11, 100) + bytes(0, 50) + bytes(0x33, 10))
+    }
+
     @Test func handlesFromBeforeACrashThrowClosed() throws {
         let fs = FaultInjectingFileSystem(seed: 4)
         try fs.createDirectory("/db")
