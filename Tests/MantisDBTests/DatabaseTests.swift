@@ -1,4 +1,5 @@
 import Foundation
+import IntegrityKit
 import MantisCore
 import MantisCoreTesting
 import MantisDB
@@ -36,6 +37,29 @@ import TxnKit
         #expect(again.recovery?.replay.committedTransactions == 4)
         #expect(again.recovery?.cleanShutdown == true)
         try await again.close()
+    }
+
+    @Test("after a clean shutdown the database opens with another checksum algorithm (the marker verifies under any readable one)")
+    func checksumSwitchAfterCleanShutdown() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var first = options(dir)
+        first.checksum = CRC32Checksum()
+        let db = try await Database.open(first)
+        try await db.put(Array("a".utf8), Array("1".utf8))
+        try await db.close()
+        var second = options(dir)
+        second.checksum = CRC32CChecksum()
+        let again = try await Database.open(second)
+        #expect(again.recovery?.cleanShutdown == true)
+        #expect(try again.get(Array("a".utf8)) == Array("1".utf8))
+        try await again.put(Array("b".utf8), Array("2".utf8))
+        try await again.close()
+        let back = try await Database.open(first)
+        #expect(back.recovery?.cleanShutdown == true)
+        let keys = try back.scan().map { String(decoding: $0.key, as: UTF8.self) }
+        #expect(keys == ["a", "b"], "\(keys)")
+        try await back.close()
     }
 
     @Test("close ends open transactions: their next calls are refused, their writes never appear")

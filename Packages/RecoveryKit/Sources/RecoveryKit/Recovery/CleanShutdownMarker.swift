@@ -25,8 +25,9 @@ public struct CleanShutdownMarker: Sendable, Hashable {
         try fileSystem.writeFileAtomically(path, contents: marker.encoded(checksum: checksum))
     }
 
-    /// The marker at `path`, nil if absent; a damaged marker throws `corruption`.
-    public static func read(_ path: String, fileSystem: any FileSystem, checksum: any ChecksumAlgorithm) throws -> CleanShutdownMarker? {
+    /// The marker at `path`, nil if absent; a damaged marker throws `corruption`. It verifies
+    /// under any of `checksums` (the configured algorithm may have changed since it was written).
+    public static func read(_ path: String, fileSystem: any FileSystem, checksums: [any ChecksumAlgorithm]) throws -> CleanShutdownMarker? {
         guard fileSystem.fileExists(path) else { return nil }
         let bytes = try fileSystem.readFile(path)
         var reader = ByteReader(bytes, source: path)
@@ -34,7 +35,7 @@ public struct CleanShutdownMarker: Sendable, Hashable {
         let lsn = try reader.read(UInt64.self, "last LSN")
         let format = try reader.read(UInt32.self, "format")
         let stored = try reader.read(UInt32.self, "checksum")
-        guard magic == Self.magic, format == 1, stored == checksum.checksum(Array(bytes[0..<20])) else {
+        guard magic == Self.magic, format == 1, checksums.contains(where: { stored == $0.checksum(Array(bytes[0..<20])) }) else {
             throw MantisError(.corruption, "the clean-shutdown marker is damaged", context: ErrorContext(operation: "recover", file: path, offset: 0))
         }
         return CleanShutdownMarker(lastLSN: LSN(lsn))

@@ -60,10 +60,22 @@ extension SegmentedWAL {
                     "file": "\(file)", "offset": "\(offset)", "length": "\(length)", "reason": "\(reason)", "kept_in": "\(broken)",
                 ])
             }
-            let file = try fileSystem.openFile(last.path, options: .readWrite)
-            try file.syncData()
-            active = ActiveSegment(file: file, info: last, writeOffset: scan.endOffset, alignment: scan.header.syncAlignment)
             nextLSN = scan.lastLSN.next
+            if scan.header.checksumIdentifier != checksum.identifier {
+                // Records are checksummed as they are enqueued, with the configured algorithm:
+                // they go only into segments whose header names it.
+                let (file, info) = try startSegmentForChecksum(after: last, scan: scan, directory: directory, fileSystem: fileSystem,
+                                                               checksum: checksum, options: options, preparer: preparer)
+                segments.removeLast()
+                if scan.recordCount > 0 { segments.append(SegmentInfo(firstLSN: last.firstLSN, path: last.path, size: scan.endOffset)) }
+                segments.append(info)
+                report.segmentCount = segments.count
+                active = ActiveSegment(file: file, info: info, writeOffset: Int64(WALFormat.segmentHeaderSize), alignment: options.syncAlignment)
+            } else {
+                let file = try fileSystem.openFile(last.path, options: .readWrite)
+                try file.syncData()
+                active = ActiveSegment(file: file, info: last, writeOffset: scan.endOffset, alignment: scan.header.syncAlignment)
+            }
         } else {
             let (file, info) = try createSegment(
                 firstLSN: options.firstLSN, previousFirstLSN: .zero, directory: directory,
@@ -83,6 +95,29 @@ extension SegmentedWAL {
         )
         wal.startFlusher()
         return wal
+    }
+
+    /// The last segment was written with another checksum algorithm: seals it (truncated to its
+    /// last record, fsynced) and starts the next segment under `checksum`. An empty one is
+    /// replaced by a new one of the same name (renamed over it). Returns the new segment, open.
+    static func startSegmentForChecksum(
+        after last: SegmentInfo, scan: SegmentScan, directory: String, fileSystem: any FileSystem,
+        checksum: any ChecksumAlgorithm, options: SegmentedWALOptions, preparer: SegmentPreparer
+    ) throws -> (any StorageFile, SegmentInfo) {
+        let empty = scan.recordCount == 0
+        if !empty {
+            let file = try fileSystem.openFile(last.path, options: .readWrite)
+            defer { try? file.close() }
+            try file.truncate(to: scan.endOffset)
+            try file.sync()
+        }
+        options.logger.notice("the log's last segment uses another checksum than the configured one: started a new segment for new records", metadata: [
+            "segment": "\(last.path)", "checksum_identifier": "\(scan.header.checksumIdentifier)", "configured": "\(checksum.name)",
+        ])
+        return try createSegment(
+            firstLSN: scan.lastLSN.next, previousFirstLSN: empty ? scan.header.previousFirstLSN : last.firstLSN, directory: directory,
+            fileSystem: fileSystem, checksum: checksum, syncAlignment: options.syncAlignment, preparer: preparer
+        )
     }
 
     /// Every segment header verifies, names agree with headers, and each segment names its
