@@ -62,7 +62,12 @@ public struct RecoveryEngine: Sendable {
                 report.checkpointEntriesLoaded = count
                 step("loaded checkpoint \(candidate.path) at LSN \(info.lsn): \(count) keys")
                 break
-            } catch let error as MantisError where error.code == .corruption || error.code == .unsupportedFormat || error.code == .checksumMismatch || error.code == .codecError {
+            } catch let error as MantisError where error.code == .unsupportedFormat {
+                // Whole and verified as far as its header, but written with a codec, checksum or
+                // format this build lacks: not damage. Left in place for a build that reads it.
+                report.unreadableCheckpoints.append(candidate.path)
+                step("checkpoint \(candidate.path) is not readable by this build (\(error)); left in place, trying an older one")
+            } catch let error as MantisError where error.code == .corruption || error.code == .checksumMismatch || error.code == .codecError {
                 let moved = try catalog.quarantine(path: candidate.path, reason: QuarantineReason(error: error, detectedBy: "recovery"))
                 report.quarantined.append(moved)
                 step("checkpoint \(candidate.path) failed verification (\(error)); quarantined as \(moved), trying an older one")

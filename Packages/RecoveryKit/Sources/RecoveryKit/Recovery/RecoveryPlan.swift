@@ -44,6 +44,8 @@ extension RecoveryEngine {
                 break
             } catch let error as MantisError where error.code == .ioError {
                 plan.badCheckpoints.append((candidate.path, "unreadable, would be left in place after a second read: \(error)"))
+            } catch let error as MantisError where error.code == .unsupportedFormat {
+                plan.badCheckpoints.append((candidate.path, "not readable by this build, would be left in place: \(error)"))
             } catch {
                 plan.badCheckpoints.append((candidate.path, "fails verification, would be quarantined: \(error)"))
             }

@@ -26,7 +26,8 @@ public struct RecoveryReport: Sendable {
     public var checkpointEntriesLoaded = 0
     /// Checkpoints that failed verification, moved to quarantine.
     public var quarantined: [String] = []
-    /// Checkpoints that could not be read (an I/O error, twice) and were passed over, left in place.
+    /// Checkpoints that could not be read (an I/O error, twice; or a codec, checksum or format
+    /// this build lacks) and were passed over, left in place.
     public var unreadableCheckpoints: [String] = []
     /// Torn tails cut from the log.
     public var walRepairs: [WALFinding] = []

@@ -103,6 +103,29 @@ import WALKit
         #expect(reopened.report.mode == .normal)
     }
 
+    @Test("checkpoints written with a codec this build lacks are left in place, not quarantined; with the codec back they load")
+    func missingCodecLeavesCheckpoints() async throws {
+        let fs = FaultInjectingFileSystem(seed: 24)
+        let (older, newest, expected) = try await twoCheckpoints(fs)  // run-length coded
+        var withoutCodec = RecoveringDatabase.recoveryOptions(fs)
+        withoutCodec.codecs = [NoneCheckpointCodec()]
+        let plan = try RecoveryEngine(options: withoutCodec).plan()
+        #expect(plan.badCheckpoints.map(\.path) == [newest.path, older.path])
+        #expect(plan.badCheckpoints.allSatisfy { $0.reason.contains("not readable by this build, would be left in place") })
+
+        let state = try RecoveryEngine(options: withoutCodec).recover()
+        #expect(state.report.unreadableCheckpoints == [newest.path, older.path])
+        #expect(state.report.quarantined.isEmpty)
+        #expect(fs.fileExists(newest.path) && fs.fileExists(older.path))
+        #expect(state.report.steps.contains { $0.contains("is not readable by this build") })
+        try await state.wal?.close()
+
+        let restored = try RecoveringDatabase(fileSystem: fs)
+        #expect(restored.report.checkpoint?.lsn == newest.lsn)
+        #expect(try restored.contents() == expected)
+        try await restored.close()
+    }
+
     @Test("one failed read of the newest checkpoint is read again: it is loaded")
     func transientCheckpointReadError() async throws {
         let fs = FaultInjectingFileSystem(seed: 22)
