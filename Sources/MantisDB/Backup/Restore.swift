@@ -5,7 +5,15 @@ import RecoveryKit
 import WALKit
 
 /// Restores a backup into a data directory after verifying everything in it.
+///
+/// The target is locked (`LOCK`) for the whole restore, so a server running on it refuses and is
+/// refused. `RESTORE-IN-PROGRESS` is written (durably) before the first change to the target and
+/// removed only after the last file is durable: a restore cut short leaves it, and
+/// `Database.open` refuses such a directory instead of opening a partial copy.
 public enum Restore {
+    /// The marker of a restore in progress in a data directory.
+    public static let markerName = "RESTORE-IN-PROGRESS"
+
     /// What a restore did.
     public struct Report: Sendable {
         public var manifest: BackupManifest
@@ -53,10 +61,16 @@ public enum Restore {
         }
 
         let target = DataDirectory(dataDirectory)
-        if fileSystem.fileExists(dataDirectory), !(try fileSystem.contentsOfDirectory(dataDirectory).isEmpty) {
-            guard force else {
-                throw MantisError(.alreadyExists, "the target data directory is not empty; pass --force to replace its contents", context: ErrorContext(operation: "restore", file: dataDirectory))
-            }
+        try fileSystem.createDirectory(dataDirectory)
+        let lock = fileSystem is PosixFileSystem ? try DataDirectoryLock(directory: dataDirectory) : nil
+        defer { lock?.release() }
+        let replacing = !(try fileSystem.contentsOfDirectory(dataDirectory).filter { $0 != "LOCK" }.isEmpty)
+        if replacing, !force {
+            throw MantisError(.alreadyExists, "the target data directory is not empty; pass --force to replace its contents", context: ErrorContext(operation: "restore", file: dataDirectory))
+        }
+        let marker = Path.join(dataDirectory, markerName)
+        try fileSystem.writeFileAtomically(marker, contents: Array("restore from \(backup) started \(WallClock.iso8601())\n".utf8))
+        if replacing {
             for path in [target.wal, target.checkpoints] where fileSystem.isDirectory(path) {
                 for name in try fileSystem.contentsOfDirectory(path) { try fileSystem.removeItem(Path.join(path, name)) }
                 try fileSystem.syncDirectory(path)
@@ -71,6 +85,7 @@ public enum Restore {
         }
         try fileSystem.syncDirectory(target.wal)
         try fileSystem.syncDirectory(target.checkpoints)
+        try fileSystem.removeItem(marker)
         try fileSystem.syncDirectory(dataDirectory)
         // The target's audit trail (kept across restores) records where its data now comes from.
         FileAuditLog(directory: FileAuditLog.directory(inDataDirectory: dataDirectory), fileSystem: fileSystem)

@@ -15,6 +15,12 @@ extension Database {
         let fileSystem = options.fileSystem
         try fileSystem.createDirectory(options.directory)
         let lock = fileSystem is PosixFileSystem ? try DataDirectoryLock(directory: options.directory) : nil
+        let restoreMarker = Path.join(options.directory, Restore.markerName)
+        if fileSystem.fileExists(restoreMarker) {
+            lock?.release()
+            throw MantisError(.corruption, "a restore into this data directory did not finish: its files are an incomplete copy of a backup; run the restore again with --force (mantisdb restore --from BACKUP --data-dir \(options.directory) --force)",
+                              context: ErrorContext(operation: "open", file: restoreMarker))
+        }
         do {
             return try await open(options, lock: lock)
         } catch {

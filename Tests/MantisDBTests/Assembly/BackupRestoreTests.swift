@@ -1,6 +1,7 @@
 import Foundation
 import LZ4Codec
 import MantisCore
+import MantisCoreTesting
 import MantisDB
 import RecoveryKit
 import Testing
@@ -124,6 +125,64 @@ import ZlibCodec
         try await intact.close()
         #expect(throws: MantisError.self) { _ = try Restore.restore(from: base + "/backup2", to: base + "/occupied", force: false) }
         _ = try Restore.restore(from: base + "/backup2", to: base + "/occupied", force: true)
+    }
+
+    @Test("a restore into a directory a database holds open is refused, and the database's files are untouched")
+    func restoreIntoOpenDirectory() async throws {
+        let base = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let source = try await Database.open(options(base + "/source"))
+        _ = try await fill(source, 0..<20)
+        _ = try await Backup.create(from: source, to: base + "/backup")
+        try await source.close()
+        let live = try await Database.open(options(base + "/live"))
+        let model = try await fill(live, 100..<130)
+        let before = try PosixFileSystem().contentsOfDirectory(base + "/live/wal").sorted()
+        #expect {
+            _ = try Restore.restore(from: base + "/backup", to: base + "/live", force: true)
+        } throws: { error in
+            (error as? MantisError)?.code == .alreadyExists && "\(error)".contains("the data directory is in use")
+        }
+        #expect(try PosixFileSystem().contentsOfDirectory(base + "/live/wal").sorted() == before)
+        #expect(!PosixFileSystem().fileExists(base + "/live/" + Restore.markerName))
+        try await live.put(Array("after".utf8), Array("refusal".utf8))
+        try await live.close()
+        let reopened = try await Database.open(options(base + "/live"))
+        #expect(try contents(reopened) == model.merging(["after": "refusal"]) { $1 })
+        try await reopened.close()
+    }
+
+    @Test("a restore cut short leaves its marker: the directory is refused at open until a restore completes")
+    func interruptedRestore() async throws {
+        let fs = FaultInjectingFileSystem(seed: 41)
+        var sourceOptions = options("/source")
+        sourceOptions.fileSystem = fs
+        let source = try await Database.open(sourceOptions)
+        let model = try await fill(source, 0..<60)
+        let manifest = try await Backup.create(from: source, to: "/backup")
+        try await source.close()
+        #expect(manifest.files.count >= 2)
+        // The copy of the log fails after the checkpoint was copied.
+        fs.inject(FaultRule([.write], .eio, trigger: .fromNth(1), pathContains: "/restored/wal/"))
+        #expect(throws: MantisError.self) { _ = try Restore.restore(from: "/backup", to: "/restored", force: false, fileSystem: fs) }
+        fs.removeAllFaults()
+        _ = fs.crash(.dropUnsynced)  // and the machine stopped
+        #expect(fs.fileExists("/restored/" + Restore.markerName))
+        var restoredOptions = options("/restored")
+        restoredOptions.fileSystem = fs
+        await #expect {
+            _ = try await Database.open(restoredOptions)
+        } throws: { error in
+            let error = error as? MantisError
+            return error?.context.file == "/restored/" + Restore.markerName && error?.message.contains("did not finish") == true
+        }
+        // Without --force the partial target is refused; with it the restore completes.
+        #expect(throws: MantisError.self) { _ = try Restore.restore(from: "/backup", to: "/restored", force: false, fileSystem: fs) }
+        _ = try Restore.restore(from: "/backup", to: "/restored", force: true, fileSystem: fs)
+        #expect(!fs.fileExists("/restored/" + Restore.markerName))
+        let restored = try await Database.open(restoredOptions)
+        #expect(try contents(restored) == model)
+        try await restored.close()
     }
 
     @Test("checkpoints written with lz4 open after switching to zlib, and the reverse", arguments: [("lz4", "zlib"), ("zlib", "lz4"), ("lz4", "none")])
