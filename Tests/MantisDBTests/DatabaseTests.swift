@@ -62,6 +62,18 @@ import TxnKit
         try await back.close()
     }
 
+    @Test("an rpo with os durability is refused in code as in the config file: os syncs on no schedule")
+    func rpoWithOSDurability() async throws {
+        var options = options("/unused")
+        options.wal.durability = .os
+        options.rpo = .seconds(5)
+        #expect { try options.validateRPO() } throws: { error in
+            (error as? MantisError)?.code == .invalidConfiguration && "\(error)".contains("cannot be met with wal durability 'os'")
+        }
+        options.rpo = nil
+        try options.validateRPO()
+    }
+
     @Test("close ends open transactions: their next calls are refused, their writes never appear")
     func closeEndsOpenTransactions() async throws {
         let dir = try makeTemporaryDirectory()

@@ -73,7 +73,10 @@ public struct DatabaseOptions: Sendable {
         guard let rpo else { return }
         switch wal.durability {
         case .sync: break
-        case .os where rpo == .zero, .async where rpo == .zero:
+        case .os:
+            throw MantisError(.invalidConfiguration, "an rpo cannot be met with wal durability 'os', which syncs the log on no schedule (a power loss can take every write since the last sync); set rpo to nil, or use 'sync' (or 'async' with a flush interval within the rpo)",
+                              context: ErrorContext(operation: "configure", metadata: ["setting": "rpo"]))
+        case .async where rpo == .zero:
             throw MantisError(.invalidConfiguration, "rpo 0 (no acknowledged write may be lost) requires wal durability 'sync', not '\(wal.durability)'",
                               context: ErrorContext(operation: "configure", metadata: ["setting": "rpo"]))
         case .async(let interval) where interval > rpo:

@@ -29,6 +29,10 @@ public struct WALStatus: Sendable, Hashable {
     public var pendingBytes: Int = 0
     /// Nanoseconds since the epoch of the last completed sync (0 if none).
     public var lastSyncAtNanoseconds: UInt64 = 0
+    /// Nanoseconds since the epoch when the oldest record not yet durable was appended, or a
+    /// moment before it (0 if every record is durable, or the log does not track it): what a
+    /// power loss would take reaches back to here.
+    public var oldestUndurableAtNanoseconds: UInt64 = 0
     /// The failure that stopped the log, if it has failed.
     public var failure: String?
 

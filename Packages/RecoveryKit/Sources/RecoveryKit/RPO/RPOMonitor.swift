@@ -25,11 +25,13 @@ public final class RPOMonitor: Sendable {
         self.failingAfter = checkpointFailuresBeforeAlert
     }
 
-    /// How long writes have been waiting to become durable (zero if none are pending).
+    /// How long writes have been waiting to become durable (zero if none are pending): since the
+    /// oldest of them was appended where the log tracks it, else since the last sync.
     public var exposure: Duration {
         let status = wal.status
         guard status.lastLSN > status.durableLSN else { return .zero }
-        let since = status.lastSyncAtNanoseconds == 0 ? openedAt : status.lastSyncAtNanoseconds
+        let since = status.oldestUndurableAtNanoseconds != 0 ? status.oldestUndurableAtNanoseconds
+            : status.lastSyncAtNanoseconds == 0 ? openedAt : status.lastSyncAtNanoseconds
         let now = WallClock.nanosecondsSinceEpoch()
         return .nanoseconds(Int64(now > since ? now - since : 0))
     }

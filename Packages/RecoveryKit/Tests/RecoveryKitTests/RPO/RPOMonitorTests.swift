@@ -1,7 +1,10 @@
 import MantisCore
+import MantisCoreTesting
 import RecoveryKit
 import Synchronization
 import Testing
+import WALKit
+import IntegrityKit
 
 @Suite("RPO monitor") struct RPOMonitorTests {
     @Test("checks a quarter of the RPO apart (10 ms to 1 s); once a second with an RPO of zero")
@@ -24,6 +27,33 @@ import Testing
         await RPOMonitor(rpo: .milliseconds(100), wal: wal, checkpointer: nil, alerts: alerts).check()
         #expect(wal.statusReads.load(ordering: .relaxed) > 0)
         #expect(alerts.names == ["rpo_breach"])
+    }
+
+    @Test("exposure runs from the oldest pending write, not from the last sync: the first write after an idle spell is no breach")
+    func exposureAfterIdle() async throws {
+        var options = SegmentedWALOptions()
+        options.durability = .async(flushInterval: .seconds(3600))
+        options.prepareSegmentsAhead = false
+        options.segmentSize = 64 << 10
+        let wal = try SegmentedWAL.open(directory: "/wal", fileSystem: FaultInjectingFileSystem(seed: 5), checksum: CRC32Checksum(), options: options)
+        let alerts = AlertRecorder()
+        let monitor = RPOMonitor(rpo: .seconds(1), wal: wal, checkpointer: nil, alerts: alerts)
+        _ = try wal.enqueue([WALRecord(kind: .put, payload: [1])])
+        try await wal.sync()
+        #expect(wal.status.oldestUndurableAtNanoseconds == 0)
+        try await Task.sleep(for: .milliseconds(1200))  // idle, longer than the RPO
+        let appended = WallClock.nanosecondsSinceEpoch()
+        _ = try wal.enqueue([WALRecord(kind: .put, payload: [2])])
+        #expect(wal.status.oldestUndurableAtNanoseconds >= appended)
+        #expect(monitor.exposure < .milliseconds(500), "\(monitor.exposure)")
+        await monitor.check()
+        #expect(alerts.names.isEmpty, "a write pending for moments raised \(alerts.names)")
+        try await Task.sleep(for: .milliseconds(1100))  // now pending longer than the RPO
+        await monitor.check()
+        #expect(alerts.names == ["rpo_breach"])
+        try await wal.sync()
+        #expect(monitor.exposure == .zero)
+        try await wal.close()
     }
 }
 

@@ -13,6 +13,7 @@ extension SegmentedWAL {
         }
         return try state.withLock { state -> LSN in
             try Self.checkOpen(state)
+            if state.undurableSince == 0, !records.isEmpty { state.undurableSince = WallClock.nanosecondsSinceEpoch() }
             for record in records {
                 let lsn = state.nextLSN
                 let lag = UInt32(clamping: lsn.rawValue - state.durableLSN.rawValue)
@@ -142,6 +143,8 @@ extension SegmentedWAL {
     /// then still holds the role (`ioActive`) and must lead the next round (`leadOnLeaderThread`).
     /// `byCaller`: a caller leads it on its own thread, not the log's (counted in the status).
     func leadRound(syncRequested: Bool, byCaller: Bool = false) throws -> Bool {
+        // Records appended after this moment are not in this round's batch.
+        let takenAt = WallClock.nanosecondsSinceEpoch()
         let (batch, last, recordCount, needsSync) = state.withLock { state -> ([UInt8], LSN, UInt64, Bool) in
             var batch = active.spare
             swap(&batch, &state.buffer)
@@ -194,6 +197,7 @@ extension SegmentedWAL {
             if let sealedThrough { state.durableLSN = max(state.durableLSN, sealedThrough) }
             if let syncNanoseconds {
                 state.durableLSN = max(state.durableLSN, last)
+                state.undurableSince = state.durableLSN >= state.nextLSN.previous ? 0 : takenAt
                 state.counters.syncCount &+= 1
                 state.counters.syncNanosecondsTotal &+= syncNanoseconds
                 state.counters.lastSyncNanoseconds = syncNanoseconds

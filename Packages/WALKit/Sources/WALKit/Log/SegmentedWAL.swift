@@ -46,6 +46,8 @@ public final class SegmentedWAL: WriteAheadLog {
         /// The async flusher asked for a sync while a round was in progress: rounds go on, and
         /// sync, until everything appended before the request is durable.
         var syncDue = false
+        /// When the oldest record not yet durable was appended, or a moment before (0: none).
+        var undurableSince: UInt64 = 0
     }
 
     public let directory: String
@@ -104,6 +106,7 @@ public final class SegmentedWAL: WriteAheadLog {
             status.writtenLSN = state.writtenLSN
             status.durableLSN = state.durableLSN
             status.pendingBytes = state.buffer.count
+            status.oldestUndurableAtNanoseconds = state.undurableSince
             status.shortRoundStreak = state.shortRounds
             status.failure = state.failure.map { "\($0)" }
             return status
