@@ -49,7 +49,7 @@ extension RESPSession {
     func discard() -> RESPValue {
         guard multi != nil else { return .error("ERR DISCARD without MULTI") }
         endMulti()
-        watched = [:]
+        unwatch()
         return .ok
     }
 
@@ -61,24 +61,33 @@ extension RESPSession {
     }
 
     /// Runs the queued ops as one serializable database transaction (retried on conflicts). If a
-    /// `WATCH`ed key got a newer commit than it had at `WATCH` time, nothing runs and the reply is
-    /// a null array. The watched keys are read inside the transaction, so a commit to one of them
-    /// racing with `EXEC` fails validation and the retry sees it.
+    /// `WATCH`ed key got a commit after its `WATCH` (a delete included: the watch's snapshot pin
+    /// keeps garbage collection from removing it), nothing runs and the reply is a null array.
+    /// The watched keys are read inside the transaction, so a commit to one of them racing with
+    /// `EXEC` fails validation and the retry sees it.
     func exec() -> RESPStep {
         guard let ops = multi else { return .reply(.error("ERR EXEC without MULTI")) }
         let failed = multiFailed
         let watched = self.watched
+        // Handed to the work, which releases it after the check (not before: a collection in
+        // between could remove the tombstone the check must see).
+        let pin = watchPin
+        watchPin = nil
         endMulti()
-        self.watched = [:]
-        if failed { return .reply(.error("EXECABORT Transaction discarded because of previous errors.")) }
+        unwatch()
+        if failed {
+            pin?.release()
+            return .reply(.error("EXECABORT Transaction discarded because of previous errors."))
+        }
         let server = self.server
         return .work {
+            defer { pin?.release() }
             do {
                 let store = server.database.store
                 let replies = try await server.database.transaction(isolation: .serializable) { transaction -> [RESPValue]? in
                     for (key, snapshot) in watched {
                         _ = try transaction.get(key)
-                        if let latest = store.latestCommit(of: key), latest > (snapshot ?? 0) { return nil }
+                        if let latest = store.latestCommit(of: key), latest > snapshot { return nil }
                     }
                     var replies: [RESPValue] = []
                     replies.reserveCapacity(ops.count)
@@ -96,13 +105,33 @@ extension RESPSession {
         if transaction != nil { return .error("ERR WATCH is not allowed inside BEGIN … COMMIT") }
         // The visible snapshot, not the key's newest installed version: a commit can be installed
         // before it is visible (an older one still pending), and a GET after WATCH would then read
-        // the value before it — EXEC must see that commit as a change.
-        let snapshot = database.manager.visibleSnapshot
+        // the value before it — EXEC must see that commit as a change. The first WATCH pins its
+        // snapshot (as an open transaction does), so garbage collection keeps every version and
+        // tombstone committed after it until EXEC, DISCARD, UNWATCH or the connection's end;
+        // later WATCHes use a newer snapshot, which that pin covers.
+        let snapshot: UInt64
+        if watchPin != nil {
+            snapshot = database.manager.visibleSnapshot
+        } else {
+            let pin = database.manager.pinSnapshot()
+            watchPin = pin
+            snapshot = pin.snapshot
+        }
         for key in request.arguments[1...] where watched[key] == nil {
-            guard watched.count < server.options.maxArrayLength else { return .error("ERR too many watched keys") }
-            watched[key] = .some(snapshot)
+            guard watched.count < server.options.maxArrayLength else {
+                if watched.isEmpty { unwatch() }
+                return .error("ERR too many watched keys")
+            }
+            watched[key] = snapshot
         }
         return .ok
+    }
+
+    /// Forgets the watched keys and releases their hold on garbage collection.
+    func unwatch() {
+        watched = [:]
+        watchPin?.release()
+        watchPin = nil
     }
 
     // MARK: Interactive transactions

@@ -22,9 +22,13 @@ final class RESPSession {
     var multiBytes = 0
     /// A command failed to queue: `EXEC` must abort.
     var multiFailed = false
-    /// Key → its newest commit (nil: none) when `WATCH`ed.
-    /// Watched keys and the visible snapshot at `WATCH`: any commit to the key after it aborts `EXEC`.
-    var watched: [[UInt8]: UInt64?] = [:]
+    /// Watched keys and the visible snapshot at their `WATCH`: any commit to the key after it
+    /// aborts `EXEC`.
+    var watched: [[UInt8]: UInt64] = [:]
+    /// Held while keys are watched: keeps garbage collection from removing the versions and
+    /// tombstones committed after the first `WATCH`, which `EXEC` must see. Released by
+    /// `unwatch()` (`EXEC` releases it only once its check is done).
+    var watchPin: SnapshotPin?
     /// The interactive transaction (`BEGIN … COMMIT`).
     var transaction: Transaction? {
         didSet { record.details.withLock { $0.inTransaction = transaction != nil } }
@@ -87,7 +91,7 @@ final class RESPSession {
         case "DISCARD": return .reply(discard())
         case "WATCH": return .reply(watch(request))
         case "UNWATCH":
-            watched = [:]
+            unwatch()
             return .reply(.ok)
         case "BEGIN": return .reply(begin(request))
         case "COMMIT": return commit()
@@ -109,10 +113,12 @@ final class RESPSession {
         return .simpleString("PONG")
     }
 
-    /// The connection ends: an open transaction is rolled back.
+    /// The connection ends: an open transaction is rolled back, watched keys are forgotten (and
+    /// their hold on garbage collection released).
     func close() {
         transaction?.rollback()
         transaction = nil
+        unwatch()
     }
 
     /// Runs `body` off the event loop, replying with its value or the error it throws.
