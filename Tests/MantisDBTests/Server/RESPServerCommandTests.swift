@@ -169,6 +169,39 @@ import Testing
         }
     }
 
+    @Test("DBSIZE counts the connection's own earlier writes in a pipeline, in MULTI and in BEGIN")
+    func dbsizeSeesOwnWrites() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("MSET", "old1", "1", "old2", "2") == .ok)
+            #expect(try await client.call("DBSIZE") == .integer(2))
+            // One pipeline (one batch, one transaction): each DBSIZE sees the writes before it.
+            var bytes: [UInt8] = []
+            for command in [["SET", "a", "1"], ["DBSIZE"], ["SET", "b", "1"], ["SET", "a", "2"], ["DBSIZE"],
+                            ["DEL", "a", "old1", "missing"], ["DBSIZE"], ["GETDEL", "b"], ["DBSIZE"]] {
+                bytes += RESPTestClient.encode(command)
+            }
+            try await client.send(bytes)
+            let pipelined = [try await client.read(), try await client.read(), try await client.read(),
+                             try await client.read(), try await client.read(), try await client.read(),
+                             try await client.read(), try await client.read(), try await client.read()]
+            #expect(pipelined == [.ok, .integer(3), .ok, .ok, .integer(4), .integer(2), .integer(2), .bulk("1"), .integer(1)])
+            // MULTI/EXEC.
+            #expect(try await client.call("MULTI") == .ok)
+            for command in [["SET", "c", "1"], ["DBSIZE"], ["DEL", "c", "old2"], ["DBSIZE"]] {
+                try await client.send(command: command)
+                #expect(try await client.read() == .queued)
+            }
+            #expect(try await client.call("EXEC") == .array([.ok, .integer(2), .integer(2), .integer(0)]))
+            // An interactive transaction.
+            #expect(try await client.call("BEGIN") == .ok)
+            #expect(try await client.call("SET", "d", "1") == .ok)
+            #expect(try await client.call("DBSIZE") == .integer(1))
+            #expect(try await client.call("ROLLBACK") == .ok)
+            #expect(try await client.call("DBSIZE") == .integer(0))
+        }
+    }
+
     @Test("SCAN returns every key exactly once, with MATCH and COUNT, and decimal cursors")
     func scan() async throws {
         try await RESPTestHarness.with { harness in

@@ -74,7 +74,8 @@ extension RESPDataOp {
             let pairs = try access.scan(.prefix(glob.literalPrefix), limit: limit + 1)
             return Self.keysReply(pairs.lazy.map(\.key), glob: glob, limit: limit)
         case .dbsize:
-            return .integer(Int64(context.database.store.statistics.liveKeys))
+            // Counts the earlier writes of this pipeline or MULTI, as GET and EXISTS see them.
+            return .integer(Int64(try access.liveKeyCount()))
         case .reply(let reply):
             return reply
         }

@@ -13,6 +13,8 @@ protocol RESPKeyAccess: Sendable {
     func put(_ key: [UInt8], _ value: [UInt8]) async throws
     func delete(_ key: [UInt8]) async throws
     func scan(_ range: KeyRange, limit: Int?) throws -> [(key: [UInt8], value: [UInt8])]
+    /// The live keys with this transaction's own pending creates and deletes counted in.
+    func liveKeyCount() throws -> Int
 }
 
 extension Transaction: RESPKeyAccess {}
