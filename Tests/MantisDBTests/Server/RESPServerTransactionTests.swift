@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @Suite("RESP server: transactions") struct RESPServerTransactionTests {
-    @Test("MULTI/EXEC queues and runs atomically; DISCARD drops; errors while queuing abort EXEC")
+    @Test("MULTI/EXEC queues and runs atomically; DISCARD drops; unknown commands and wrong arity while queuing abort EXEC")
     func multiExec() async throws {
         try await RESPTestHarness.with { harness in
             let client = try await harness.client()
@@ -31,10 +31,37 @@ import Testing
             #expect(try await client.call("SET", "a").text == "ERR wrong number of arguments for 'set' command")
             #expect(try await client.call("EXEC").text == "EXECABORT Transaction discarded because of previous errors.")
             #expect(try await client.call("MULTI") == .ok)
-            #expect(try await client.call("SET", "a", "100", "BOGUS") == .error("ERR syntax error"))
+            #expect(try await client.call("SET", "a", "100") == .queued)
             #expect(try await client.call("NOSUCH") .text?.hasPrefix("ERR unknown command") == true)
             #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true)
             #expect(try await client.call("GET", "a") == .bulk("2"))
+        }
+    }
+
+    @Test("MULTI: argument errors are that command's reply at EXEC and the others run (as Redis); an expiry option aborts EXEC")
+    func multiArgumentErrors() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("MULTI") == .ok)
+            for command in [["SET", "a", "1"], ["SET", "b", "1", "BOGUS"], ["SET", "c", "1", "NX", "XX"],
+                            ["INCRBY", "n", "x"], ["DECRBY", "n", "-9223372036854775808"], ["MSET", "p", "1", "q"],
+                            ["INCR", "n"]] {
+                try await client.send(command: command)
+                #expect(try await client.read() == .queued, "\(command)")
+            }
+            #expect(try await client.call("EXEC") == .array([
+                .ok, .error("ERR syntax error"), .error("ERR syntax error"),
+                .error("ERR value is not an integer or out of range"), .error("ERR decrement would overflow"),
+                .error("ERR wrong number of arguments for 'mset' command"), .integer(1),
+            ]))
+            #expect(try await client.call("MGET", "a", "b", "c", "p", "n") == .array([.bulk("1"), .null, .null, .null, .bulk("1")]))
+
+            // Expiry is refused while queuing (a scope refusal): the whole EXEC is discarded.
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "2") == .queued)
+            #expect(try await client.call("SET", "a", "3", "EX", "10").text?.hasPrefix("ERR SET option 'EX' is not supported") == true)
+            #expect(try await client.call("EXEC") == .error("EXECABORT Transaction discarded because of previous errors."))
+            #expect(try await client.call("GET", "a") == .bulk("1"))
         }
     }
 

@@ -49,7 +49,7 @@ enum RESPDataOp: Sendable {
     }
 
     /// Parses a request whose command has the `.data` flag and the right arity: the op, or the
-    /// error reply for a syntax error.
+    /// error reply for a syntax error (which Redis finds only when the command runs).
     static func parse(_ name: String, _ request: RESPRequest) -> Result<RESPDataOp, RESPValueError> {
         let args = request.arguments
         switch name {
@@ -92,7 +92,7 @@ enum RESPDataOp: Sendable {
             case "GET": returnOld = true
             case "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "PERSIST":
                 return .failure(RESPValueError(.error(
-                    "ERR SET option '\(request.word(index))' is not supported: MantisDB keys do not expire")))
+                    "ERR SET option '\(request.word(index))' is not supported: MantisDB keys do not expire"), unsupported: true))
             default: return .failure(RESPValueError(.syntaxError))
             }
         }
@@ -104,5 +104,12 @@ enum RESPDataOp: Sendable {
 /// An error reply as an `Error` (for `Result`).
 struct RESPValueError: Error, Sendable {
     let reply: RESPValue
-    init(_ reply: RESPValue) { self.reply = reply }
+    /// A refusal of something MantisDB does not do (an expiry option), not a mistake in the
+    /// command: `MULTI` refuses it while queuing (so `EXEC` aborts as a whole rather than run the
+    /// rest without it). Other parse errors are, as in Redis, that command's reply at `EXEC`.
+    let unsupported: Bool
+    init(_ reply: RESPValue, unsupported: Bool = false) {
+        self.reply = reply
+        self.unsupported = unsupported
+    }
 }

@@ -14,9 +14,11 @@ extension RESPSession {
         return .ok
     }
 
-    /// A command arriving while in `MULTI`: queued (`+QUEUED`) if it is a key-value command that
-    /// parses; otherwise an error, and (except for the ones Redis also lets pass) `EXEC` will
-    /// fail with `EXECABORT`.
+    /// A command arriving while in `MULTI` (known, with the right arity: see `step`): a key-value
+    /// command is queued (`+QUEUED`). As in Redis, a syntax error in its arguments (an unknown
+    /// option, a non-integer increment) is queued too, as that command's error reply at `EXEC`,
+    /// and the others still run. An expiry option (not supported here) and a command that cannot
+    /// be queued get an error now and make `EXEC` fail with `EXECABORT`.
     func queueInMulti(_ name: String, _ spec: RESPCommandSpec, _ request: RESPRequest) -> RESPValue {
         switch name {
         case "MULTI": return .error("ERR MULTI calls can not be nested")
@@ -27,9 +29,10 @@ extension RESPSession {
         if spec.flags.contains(.data) {
             switch RESPDataOp.parse(name, request) {
             case .success(let parsed): op = parsed
-            case .failure(let error):
+            case .failure(let error) where error.unsupported:
                 multiFailed = true
                 return error.reply
+            case .failure(let error): op = .reply(error.reply)
             }
         } else if name == "PING" || name == "ECHO" {
             op = .reply(name == "PING" ? ping(request) : .bulkString(request.arguments[1]))
