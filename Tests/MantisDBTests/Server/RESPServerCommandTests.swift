@@ -106,6 +106,21 @@ import Testing
         }
     }
 
+    @Test("SET accepts a repeated NX or XX (as Redis); NX with XX is a syntax error")
+    func setRepeatedCondition() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("SET", "a", "1", "NX", "NX") == .ok)
+            #expect(try await client.call("SET", "a", "2", "nx", "NX") == .null)
+            #expect(try await client.call("SET", "a", "3", "XX", "xx") == .ok)
+            #expect(try await client.call("SET", "b", "3", "XX", "XX") == .null)
+            #expect(try await client.call("SET", "a", "4", "XX", "XX", "GET") == .bulk("3"))
+            #expect(try await client.call("SET", "a", "5", "NX", "XX") == .syntaxError)
+            #expect(try await client.call("SET", "a", "5", "XX", "NX", "XX") == .syntaxError)
+            #expect(try await client.call("MGET", "a", "b") == .array([.bulk("4"), .null]))
+        }
+    }
+
     @Test("counters: INCR, INCRBY, DECR, DECRBY with Redis' errors")
     func counters() async throws {
         try await RESPTestHarness.with { harness in

@@ -87,8 +87,9 @@ enum RESPDataOp: Sendable {
         var returnOld = false
         for index in 3..<request.count {
             switch request.word(index) {
-            case "NX" where condition == .always: condition = .ifAbsent
-            case "XX" where condition == .always: condition = .ifPresent
+            // A repeated NX or XX is accepted (as Redis); NX with XX is a syntax error.
+            case "NX" where condition != .ifPresent: condition = .ifAbsent
+            case "XX" where condition != .ifAbsent: condition = .ifPresent
             case "GET": returnOld = true
             case "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "PERSIST":
                 return .failure(RESPValueError(.error(
