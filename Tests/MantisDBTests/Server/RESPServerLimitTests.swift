@@ -29,6 +29,18 @@ import Testing
         }
     }
 
+    @Test("AUTH default <anything> without a configured password succeeds (Redis 6+); other users are refused")
+    func authDefaultUserWithoutPassword() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("AUTH", "default", "whatever") == .ok)
+            #expect(try await client.call("AUTH", "default", "") == .ok)
+            #expect(try await client.call("AUTH", "bob", "whatever") == .wrongPass)
+            #expect(try await client.call("AUTH", "a", "b", "c") == .syntaxError)
+            #expect(try await client.call("SET", "k", "v") == .ok)
+        }
+    }
+
     @Test("malformed input: error reply, that connection closed, others unaffected")
     func malformed() async throws {
         try await RESPTestHarness.with { harness in

@@ -50,13 +50,16 @@ extension RESPSession {
         ])
     }
 
-    /// `AUTH password` or `AUTH default password`.
+    /// `AUTH password` or `AUTH default password`. Without a configured password, as Redis 6+
+    /// (whose default user then has no password): `AUTH default anything` succeeds (so clients
+    /// that always send a username connect), `AUTH password` is an error.
     func auth(_ request: RESPRequest) -> RESPValue {
-        guard server.options.requirePassword != nil else {
-            return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
-        }
         switch request.count {
-        case 2: return authenticate(user: Array("default".utf8), password: request.arguments[1]) ?? .ok
+        case 2:
+            guard server.options.requirePassword != nil else {
+                return .error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+            }
+            return authenticate(user: Array("default".utf8), password: request.arguments[1]) ?? .ok
         case 3: return authenticate(user: request.arguments[1], password: request.arguments[2]) ?? .ok
         default: return .syntaxError
         }
