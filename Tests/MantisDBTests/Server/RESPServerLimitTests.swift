@@ -3,15 +3,18 @@ import Foundation
 import Testing
 
 @Suite("RESP server: authentication, limits and lifecycle") struct RESPServerLimitTests {
-    @Test("AUTH: NOAUTH before, WRONGPASS for a bad password, HELLO 3 AUTH")
+    @Test("AUTH: NOAUTH before (PING included, as Redis), WRONGPASS for a bad password, HELLO 3 AUTH, QUIT")
     func auth() async throws {
         try await RESPTestHarness.with(configure: { $0.requirePassword = "s3cret" }) { harness in
             let client = try await harness.client()
-            #expect(try await client.call("PING") == .simpleString("PONG"))
+            #expect(try await client.call("PING") == .noAuth)
+            #expect(try await client.call("PING", "hello") == .noAuth)
+            #expect(try await client.call("ECHO", "x") == .noAuth)
             #expect(try await client.call("GET", "k") == .error("NOAUTH Authentication required."))
             #expect(try await client.call("AUTH", "wrong") == .wrongPass)
             #expect(try await client.call("HELLO", "3").text?.hasPrefix("NOAUTH HELLO must be called") == true)
             #expect(try await client.call("AUTH", "s3cret") == .ok)
+            #expect(try await client.call("PING") == .simpleString("PONG"))
             #expect(try await client.call("SET", "k", "v") == .ok)
             let other = try await harness.client()
             guard case .map = try await other.call("HELLO", "3", "AUTH", "default", "s3cret") else {
@@ -22,6 +25,10 @@ import Testing
             let third = try await harness.client()
             #expect(try await third.call("AUTH", "nobody", "s3cret") == .wrongPass)
             #expect(try await third.call("AUTH", "default", "s3cret") == .ok)
+            // QUIT needs no authentication.
+            let fourth = try await harness.client()
+            #expect(try await fourth.call("QUIT") == .ok)
+            #expect(try await fourth.waitForClose())
         }
         try await RESPTestHarness.with { harness in
             let client = try await harness.client()

@@ -44,7 +44,8 @@ struct RESPCommandSpec: Sendable {
 enum RESPCommandTable {
     static let specs: [String: RESPCommandSpec] = {
         let list: [RESPCommandSpec] = [
-            .init(name: "PING", arity: -1, flags: [.noAuth], keys: (0, 0, 0)),
+            // Before AUTH only AUTH, HELLO and QUIT run (Redis 7 also allows RESET); PING gets NOAUTH.
+            .init(name: "PING", arity: -1, flags: [], keys: (0, 0, 0)),
             .init(name: "ECHO", arity: 2, flags: [], keys: (0, 0, 0)),
             .init(name: "HELLO", arity: -1, flags: [.noAuth], keys: (0, 0, 0)),
             .init(name: "AUTH", arity: -2, flags: [.noAuth], keys: (0, 0, 0)),
