@@ -65,6 +65,31 @@ import Testing
         }
     }
 
+    @Test("EXEC with arguments ends the transaction with EXECABORT naming the arity error, in and outside MULTI (as Redis)")
+    func execWrongArity() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            let abort = RESPValue.error("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command")
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "1") == .queued)
+            #expect(try await client.call("EXEC", "x") == abort)
+            #expect(try await client.call("EXEC") == .error("ERR EXEC without MULTI"))
+            #expect(try await client.call("GET", "a") == .null)
+            // Outside MULTI too; the watched keys are forgotten (a change no longer aborts).
+            let other = try await harness.client()
+            #expect(try await client.call("WATCH", "w") == .ok)
+            #expect(try await client.call("EXEC", "x") == abort)
+            #expect(try await other.call("SET", "w", "changed") == .ok)
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "a", "2") == .queued)
+            #expect(try await client.call("EXEC") == .array([.ok]))
+            // The other commands' arity errors still only flag the transaction.
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("DISCARD", "x") == .wrongArity("discard"))
+            #expect(try await client.call("EXEC") == .error("EXECABORT Transaction discarded because of previous errors."))
+        }
+    }
+
     @Test("WATCH: a key changed by another client makes EXEC return a null array (RESP2 and RESP3)")
     func watch() async throws {
         try await RESPTestHarness.with { harness in

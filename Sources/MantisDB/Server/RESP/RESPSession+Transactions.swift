@@ -56,7 +56,7 @@ extension RESPSession {
         return .ok
     }
 
-    private func endMulti() {
+    func endMulti() {
         multi = nil
         multiBytes = 0
         multiFailed = false

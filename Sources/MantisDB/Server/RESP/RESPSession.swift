@@ -53,14 +53,12 @@ final class RESPSession {
         guard let spec = RESPCommandTable.specs[name], spec.acceptsArgumentCount(request.count) else {
             queue.removeFirst()
             commandsHandled += 1
-            if multi != nil { multiFailed = true }
-            return .reply(RESPCommandTable.specs[name] == nil ? .unknownCommand(request) : .wrongArity(name))
+            return .reply(reject(name, RESPCommandTable.specs[name] == nil ? .unknownCommand(request) : .wrongArity(name)))
         }
         if !authenticated, !spec.flags.contains(.noAuth) {
             queue.removeFirst()
             commandsHandled += 1
-            if multi != nil { multiFailed = true }
-            return .reply(.noAuth)
+            return .reply(reject(name, .noAuth))
         }
         if multi != nil, !["EXEC", "DISCARD", "QUIT"].contains(name) {
             queue.removeFirst()
@@ -73,6 +71,22 @@ final class RESPSession {
         queue.removeFirst()
         commandsHandled += 1
         return command(name, request)
+    }
+
+    /// A command refused before it runs (unknown, wrong arity, not authenticated): in `MULTI` the
+    /// transaction is flagged to abort. A refused `EXEC` itself ends the transaction at once, as in
+    /// Redis: `EXECABORT Transaction discarded because of: <why>`, and the watched keys are
+    /// forgotten (also outside `MULTI`).
+    private func reject(_ name: String, _ reply: RESPValue) -> RESPValue {
+        guard name == "EXEC", RESPCommandTable.specs[name] != nil else {
+            if multi != nil { multiFailed = true }
+            return reply
+        }
+        if multi != nil { endMulti() }
+        unwatch()
+        var why = reply.text ?? "error"
+        if why.hasPrefix("ERR ") { why.removeFirst(4) }
+        return .error("EXECABORT Transaction discarded because of: \(why)")
     }
 
     /// The commands that are not key-value ops.
