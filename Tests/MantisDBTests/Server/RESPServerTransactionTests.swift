@@ -90,6 +90,54 @@ import Testing
         }
     }
 
+    @Test("MULTI queues PING, ECHO, SELECT, CLIENT ID/GETNAME/SETNAME and UNWATCH (as Redis); EXEC answers them")
+    func multiConnectionCommands() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            let other = try await harness.client()
+            let id = try #require(try await client.call("CLIENT", "ID").integerValue)
+            func queue(_ commands: [[String]]) async throws {
+                for command in commands {
+                    try await client.send(command: command)
+                    #expect(try await client.read() == .queued, "\(command)")
+                }
+            }
+            #expect(try await client.call("MULTI") == .ok)
+            try await queue([["PING"], ["ECHO", "x"], ["SELECT", "0"], ["CLIENT", "GETNAME"], ["CLIENT", "SETNAME", "q"],
+                             ["CLIENT", "GETNAME"], ["CLIENT", "ID"], ["SELECT", "1"], ["CLIENT", "SETNAME", "a b"], ["DBSIZE"]])
+            #expect(try await client.call("EXEC") == .array([
+                .simpleString("PONG"), .bulk("x"), .ok, .null, .ok, .bulk("q"), .integer(id),
+                .error("ERR DB index is out of range"),
+                .error("ERR Client names cannot contain spaces, newlines or special characters."), .integer(0),
+            ]))
+            #expect(try await client.call("CLIENT", "GETNAME") == .bulk("q"))
+
+            // A queued SETNAME takes effect only if EXEC runs the queue: not after DISCARD, not
+            // when a watched key changed (UNWATCH inside MULTI does not cancel that check, as in Redis).
+            #expect(try await client.call("MULTI") == .ok)
+            try await queue([["CLIENT", "SETNAME", "discarded"]])
+            #expect(try await client.call("DISCARD") == .ok)
+            #expect(try await client.call("WATCH", "w") == .ok)
+            #expect(try await client.call("MULTI") == .ok)
+            try await queue([["UNWATCH"], ["CLIENT", "SETNAME", "aborted"], ["SET", "a", "1"]])
+            #expect(try await other.call("SET", "w", "changed") == .ok)
+            #expect(try await client.call("EXEC") == .nullArray)
+            #expect(try await client.call("MGET", "a") == .array([.null]))
+            #expect(try await client.call("CLIENT", "GETNAME") == .bulk("q"))
+            // After EXEC every key is unwatched.
+            #expect(try await client.call("MULTI") == .ok)
+            try await queue([["CLIENT", "SETNAME", ""], ["SET", "a", "1"]])
+            #expect(try await other.call("SET", "w", "again") == .ok)
+            #expect(try await client.call("EXEC") == .array([.ok, .ok]))
+            #expect(try await client.call("CLIENT", "GETNAME") == .null)
+
+            // Other connection commands are still refused and abort EXEC.
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("CLIENT", "LIST").text == "ERR 'client' is not allowed inside MULTI")
+            #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true)
+        }
+    }
+
     @Test("WATCH: a key changed by another client makes EXEC return a null array (RESP2 and RESP3)")
     func watch() async throws {
         try await RESPTestHarness.with { harness in

@@ -85,11 +85,22 @@ extension RESPSession {
     }
 
     private func setName(_ name: [UInt8]) -> RESPValue? {
+        if let failure = Self.checkName(name) { return failure }
+        record.details.withLock { $0.name = Self.storedName(name) }
+        return nil
+    }
+
+    /// Nil if `name` may be a client name; the error reply otherwise.
+    static func checkName(_ name: [UInt8]) -> RESPValue? {
         guard name.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .error("ERR Client names cannot contain spaces, newlines or special characters.")
         }
-        record.details.withLock { $0.name = name.isEmpty ? nil : String(decoding: name, as: UTF8.self) }
         return nil
+    }
+
+    /// The name as kept in the record (an empty name clears it).
+    static func storedName(_ name: [UInt8]) -> String? {
+        name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
     }
 
     /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO | LIST`.

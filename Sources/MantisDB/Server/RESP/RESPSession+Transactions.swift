@@ -34,8 +34,8 @@ extension RESPSession {
                 return error.reply
             case .failure(let error): op = .reply(error.reply)
             }
-        } else if name == "PING" || name == "ECHO" {
-            op = .reply(name == "PING" ? ping(request) : .bulkString(request.arguments[1]))
+        } else if let reply = queuedConnectionReply(name, request) {
+            op = .reply(reply)
         } else {
             multiFailed = true
             return .error("ERR '\(name.lowercased())' is not allowed inside MULTI")
@@ -49,6 +49,35 @@ extension RESPSession {
         return .queued
     }
 
+    /// The reply at `EXEC` of a connection command that Redis queues, decided now (nil: the
+    /// command cannot be queued here). Their outcome does not depend on when they run: `PING`,
+    /// `ECHO`, `SELECT`, `CLIENT ID`, `UNWATCH` (a no-op for this `EXEC`: the watched keys are
+    /// checked before the queue runs and forgotten after it, as in Redis), `CLIENT GETNAME` (the
+    /// name a queued `SETNAME` before it gives) and `CLIENT SETNAME`, whose name is applied only if
+    /// `EXEC` runs the queue (`multiClientName`).
+    private func queuedConnectionReply(_ name: String, _ request: RESPRequest) -> RESPValue? {
+        switch name {
+        case "PING": return ping(request)
+        case "ECHO": return .bulkString(request.arguments[1])
+        case "SELECT": return select(request)
+        case "UNWATCH": return .ok
+        case "CLIENT":
+            switch request.word(1) {
+            case "ID" where request.count == 2: return .integer(Int64(record.id))
+            case "GETNAME" where request.count == 2:
+                let name = multiClientName ?? record.details.withLock { $0.name }
+                return name.map(RESPValue.bulk) ?? .null
+            case "SETNAME" where request.count == 3:
+                let name = request.arguments[2]
+                if let failure = Self.checkName(name) { return failure }
+                multiClientName = .some(Self.storedName(name))
+                return .ok
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
     func discard() -> RESPValue {
         guard multi != nil else { return .error("ERR DISCARD without MULTI") }
         endMulti()
@@ -58,6 +87,7 @@ extension RESPSession {
 
     func endMulti() {
         multi = nil
+        multiClientName = nil
         multiBytes = 0
         multiFailed = false
         record.details.withLock { $0.inMulti = false }
@@ -76,13 +106,14 @@ extension RESPSession {
         // between could remove the tombstone the check must see).
         let pin = watchPin
         watchPin = nil
+        let clientName = multiClientName
         endMulti()
         unwatch()
         if failed {
             pin?.release()
             return .reply(.error("EXECABORT Transaction discarded because of previous errors."))
         }
-        let server = self.server
+        let server = self.server, record = self.record
         return .work {
             defer { pin?.release() }
             do {
@@ -96,6 +127,9 @@ extension RESPSession {
                     replies.reserveCapacity(ops.count)
                     for op in ops { replies.append(try await op.execute(on: transaction, context: server)) }
                     return replies
+                }
+                if replies != nil, let clientName {
+                    record.details.withLock { $0.name = clientName }
                 }
                 return [replies.map(RESPValue.array) ?? .nullArray]
             } catch {

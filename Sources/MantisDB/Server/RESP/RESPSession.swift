@@ -22,6 +22,8 @@ final class RESPSession {
     var multiBytes = 0
     /// A command failed to queue: `EXEC` must abort.
     var multiFailed = false
+    /// The name a `CLIENT SETNAME` queued in `MULTI` gives once `EXEC` runs (`.some(nil)`: clear).
+    var multiClientName: String??
     /// Watched keys and the visible snapshot at their `WATCH`: any commit to the key after it
     /// aborts `EXEC`.
     var watched: [[UInt8]: UInt64] = [:]
