@@ -207,13 +207,15 @@ import WALKit
         options.syncAlignment = 512
         options.prepareSegmentsAhead = false
         let wal = try SegmentedWAL.open(directory: "/data/wal", fileSystem: fs, checksum: CRC32Checksum(), options: options)
-        fs.inject(FaultRule([.sync], .eio, trigger: .fromNth(1), pathContains: "/data/wal"))
+        fs.inject(FaultRule([.sync], .eio, trigger: .fromNth(1), pathContains: ".log"))
         let retrier = Retrier(policy: RetryPolicy(maxAttempts: 10, jitter: .none), clock: ManualClock(), seed: 1)
         let before = fs.operationCount(.sync)
         let error = try await #require(throws: MantisError.self) {
             try await retrier.run(operation: "append") { try await wal.append([WALRecord(kind: .note, payload: [1, 2, 3])]) }
         }
-        #expect(fs.operationCount(.sync) - before == 1)
+        // The one failed sync of the log, then the sync-failure marker's own (written once).
+        #expect(fs.operationCount(.sync) - before == 2)
+        #expect(fs.fileExists("/data/wal/sync-failed"))
         #expect(ErrorClassification.standard.classify(error).involvesSync)
         #expect(ErrorPolicy.standard.decide(error).action == .readOnly)
         try? await wal.close()
