@@ -170,9 +170,14 @@ import Testing
             let holder = try await harness.client()
             #expect(try await holder.call("BEGIN", "READ", "COMMITTED") == .ok)
             #expect(try await holder.call("SET", "locked", "1") == .ok)
-            // This SET waits for the lock held by `holder`'s transaction: it is in flight.
+            // This SET waits for the lock held by `holder`'s transaction: it is in flight once
+            // it queues for the lock (waited for, not slept: a loaded machine is slow to get there).
             try await client.send(command: ["SET", "locked", "2"])
-            try await Task.sleep(for: .milliseconds(50))
+            let queued = ContinuousClock.now + .seconds(10)
+            while harness.database.manager.lockTable().entries.allSatisfy({ $0.waiters.isEmpty }), ContinuousClock.now < queued {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(harness.database.manager.lockTable().entries.contains { !$0.waiters.isEmpty }, "the SET never queued for the lock")
             let runner = Task { try await harness.server.run() }
             let stopping = Task { await harness.server.shutdown() }
             try await Task.sleep(for: .milliseconds(100))
