@@ -55,6 +55,29 @@ import Testing
         }
     }
 
+    @Test("a watch held past transactions.timeout is let go by the next collection, and its EXEC aborts")
+    func watchExpires() async throws {
+        try await RESPTestHarness.with(configureDatabase: {
+            $0.garbageCollectionInterval = nil
+            $0.transactions.transactionTimeout = .milliseconds(300)
+        }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("WATCH", "k") == .ok)
+            try await Task.sleep(for: .milliseconds(400))
+            harness.database.manager.collectGarbage()
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "other", "1") == .queued)
+            #expect(try await client.call("EXEC") == .nullArray, "an expired watch let EXEC run")
+            #expect(try await client.call("GET", "other") == .null)
+            // A fresh watch, within its lifetime, lets EXEC run.
+            #expect(try await client.call("WATCH", "k") == .ok)
+            harness.database.manager.collectGarbage()
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "other", "1") == .queued)
+            #expect(try await client.call("EXEC") == .array([.ok]))
+        }
+    }
+
     @Test("the watch's hold on garbage collection ends with EXEC, EXECABORT, DISCARD, UNWATCH, QUIT and a closed connection")
     func holdIsReleased() async throws {
         try await RESPTestHarness.with(configureDatabase: { $0.garbageCollectionInterval = nil }) { harness in

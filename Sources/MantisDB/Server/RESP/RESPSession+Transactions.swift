@@ -123,6 +123,9 @@ extension RESPSession {
                         _ = try transaction.get(key)
                         if let latest = store.latestCommit(of: key), latest > snapshot { return nil }
                     }
+                    // Held past transactions.timeout, the watch lost its hold: a delete since
+                    // may be gone without trace, so EXEC aborts as if a key had changed.
+                    if let pin, pin.hasExpired { return nil }
                     var replies: [RESPValue] = []
                     replies.reserveCapacity(ops.count)
                     for op in ops { replies.append(try await op.execute(on: transaction, context: server)) }
@@ -144,13 +147,14 @@ extension RESPSession {
         // before it is visible (an older one still pending), and a GET after WATCH would then read
         // the value before it — EXEC must see that commit as a change. The first WATCH pins its
         // snapshot (as an open transaction does), so garbage collection keeps every version and
-        // tombstone committed after it until EXEC, DISCARD, UNWATCH or the connection's end;
-        // later WATCHes use a newer snapshot, which that pin covers.
+        // tombstone committed after it until EXEC, DISCARD, UNWATCH or the connection's end, or
+        // for at most transactions.timeout (then EXEC aborts); later WATCHes use a newer
+        // snapshot, which that pin covers.
         let snapshot: UInt64
         if watchPin != nil {
             snapshot = database.manager.visibleSnapshot
         } else {
-            let pin = database.manager.pinSnapshot()
+            let pin = database.manager.pinSnapshot(expiringAfter: database.manager.options.transactionTimeout)
             watchPin = pin
             snapshot = pin.snapshot
         }

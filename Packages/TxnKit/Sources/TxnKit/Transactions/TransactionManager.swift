@@ -27,6 +27,8 @@ public final class TransactionManager: Sendable {
     let logger: Logger
     let state: Mutex<CommitState>
     /// Lock-wait counters outside the commit mutex (every write updates them).
+    /// Pins taken with a lifetime (`pinSnapshot(expiringAfter:)`), expired by `collectGarbage`.
+    let expiringPins = Mutex<[ExpiringPin]>([])
     let lockWaits = Atomic<UInt64>(0)
     let lockWaitNanoseconds = Atomic<UInt64>(0)
 
@@ -128,22 +130,45 @@ public final class TransactionManager: Sendable {
     /// The next transaction id that will be handed out.
     public var nextTransactionID: TransactionID { state.withLock { TransactionID($0.nextTransactionID) } }
 
-    /// Frees versions no active snapshot can see. Returns how many.
+    /// Frees versions no active snapshot can see, after expiring pins past their lifetime.
+    /// Returns how many.
     @discardableResult
     public func collectGarbage() -> Int {
+        expirePins()
         let horizon = state.withLock { $0.oldestActiveSnapshot }
         return store.collectGarbage(oldestActiveSnapshot: horizon)
     }
 
     /// Keeps the current snapshot readable (garbage collection leaves it alone) until `release`.
-    /// For long readers outside transactions, such as a checkpoint.
-    public func pinSnapshot() -> SnapshotPin {
+    /// For long readers outside transactions, such as a checkpoint. With a `lifetime`, the first
+    /// collection after it releases the pin and marks it expired (`hasExpired`): a holder that
+    /// went idle cannot keep old versions forever.
+    public func pinSnapshot(expiringAfter lifetime: Duration? = nil) -> SnapshotPin {
         let snapshot = state.withLock { state -> UInt64 in
             let snapshot = state.visible
             state.register(snapshot: snapshot)
             return snapshot
         }
-        return SnapshotPin(snapshot: snapshot) { [self] in state.withLock { $0.unregister(snapshot: snapshot) } }
+        let pin = SnapshotPin(snapshot: snapshot) { [self] in state.withLock { $0.unregister(snapshot: snapshot) } }
+        if let lifetime {
+            expiringPins.withLock { $0.append(ExpiringPin(deadline: .now + lifetime, pin: pin)) }
+        }
+        return pin
+    }
+
+    /// Releases, as expired, the pins whose lifetime is over; forgets released ones.
+    func expirePins() {
+        let now = ContinuousClock.now
+        let due = expiringPins.withLock { pins -> [SnapshotPin] in
+            var due: [SnapshotPin] = []
+            pins.removeAll { entry in
+                guard let pin = entry.pin, !pin.isReleased else { return true }
+                if entry.deadline <= now { due.append(pin); return true }
+                return false
+            }
+            return due
+        }
+        for pin in due { pin.expire() }
     }
 
     /// Who holds which lock and who waits for whom.
@@ -154,6 +179,7 @@ public final class TransactionManager: Sendable {
 public final class SnapshotPin: Sendable {
     public let snapshot: UInt64
     private let releaseAction: Mutex<(@Sendable () -> Void)?>
+    private let expired = Atomic<Bool>(false)
 
     init(snapshot: UInt64, release: @escaping @Sendable () -> Void) {
         self.snapshot = snapshot
@@ -168,5 +194,23 @@ public final class SnapshotPin: Sendable {
         action?()
     }
 
+    /// Released because its lifetime ran out, not by its holder: collection may since have
+    /// freed versions committed after `snapshot`. Set before the release takes effect, so a
+    /// holder that reads it false after its reads at the snapshot knows they were still covered.
+    public var hasExpired: Bool { expired.load(ordering: .sequentiallyConsistent) }
+
+    var isReleased: Bool { releaseAction.withLock { $0 == nil } }
+
+    func expire() {
+        expired.store(true, ordering: .sequentiallyConsistent)
+        release()
+    }
+
     deinit { release() }
+}
+
+/// A pin with a lifetime; weak, so a pin its holder dropped (and so released) is not kept.
+struct ExpiringPin: Sendable {
+    let deadline: ContinuousClock.Instant
+    weak var pin: SnapshotPin?
 }
