@@ -50,6 +50,26 @@ import WALKit
         #expect(try PosixFileSystem().readFile(segment) == bytes)
     }
 
+    @Test("a sync-failure marker: verify says what the next open cuts (exit 1); a damaged marker is corruption (exit 2)")
+    func syncFailureMarker() async throws {
+        let (dir, segment) = try await makeLog(records: 5)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let name = (segment as NSString).lastPathComponent
+        let body = "mantisdb wal sync failure\nsegment \(name)\nlength 1234\nlsn 3\n"
+        let crc = Array(body.utf8).withUnsafeBytes { CRC32Checksum().checksum($0) }
+        try PosixFileSystem().writeFileAtomically(dir + "/sync-failed", contents: Array((body + "crc32 \(crc)\n").utf8))
+        var output = WALTool.verify(directory: dir)
+        #expect(output.exitCode == 1)
+        #expect(output.text.contains("sync failure: a sync of the log failed; its last durable record is LSN 3 (1234 bytes of \(name)): the next open cuts the 2 record(s) after it"), "\(output.text)")
+        #expect(output.text.contains("result: cut after a failed sync"))
+
+        try PosixFileSystem().writeFileAtomically(dir + "/sync-failed", contents: Array((body + "crc32 1\n").utf8))
+        output = WALTool.verify(directory: dir)
+        #expect(output.exitCode == 2)
+        #expect(output.text.contains("sync failure: \(dir)/sync-failed: the log's sync-failure marker is damaged (checksum mismatch)"), "\(output.text)")
+        #expect(output.text.contains("CORRUPTION"))
+    }
+
     @Test("corruption exits 2 naming file and offset")
     func corruption() async throws {
         let (dir, segment) = try await makeLog(records: 10)

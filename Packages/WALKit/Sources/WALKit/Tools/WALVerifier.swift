@@ -52,6 +52,18 @@ public enum WALVerifier {
             report.bytesRead += scan.bytesRead
             previous = scan
         }
+        if names.contains(SyncFailureMarker.fileName) {
+            let path = Path.join(directory, SyncFailureMarker.fileName)
+            do {
+                let marker = try SyncFailureMarker.decode(try fileSystem.readFile(path), path: path)
+                let after = (report.lastLSN ?? .zero) > marker.lsn ? (report.lastLSN ?? .zero).rawValue - marker.lsn.rawValue : 0
+                report.syncFailure = "a sync of the log failed; its last durable record is LSN \(marker.lsn) (\(marker.length) bytes of \(marker.segment)): the next open cuts the \(after) record(s) after it (never acknowledged as durable) and keeps them in .broken files"
+            } catch {
+                // Not a finding: those are damage to segments, which the scrubber acts on.
+                report.syncFailure = "\(path): \((error as? MantisError)?.message ?? "\(error)")"
+                report.syncFailureMarkerDamaged = true
+            }
+        }
         return report
     }
 }
@@ -64,6 +76,10 @@ public struct WALVerificationReport: Sendable {
     public var bytesRead: Int64 = 0
     /// Files in the directory that are not segments (`.broken` files, temporaries, others).
     public var otherFiles: [String] = []
+    /// What a `sync-failed` marker in the directory means for the next open, if there is one.
+    public var syncFailure: String?
+    /// The marker cannot be read: the next open refuses the log.
+    public var syncFailureMarkerDamaged = false
 
     public init(directory: String) { self.directory = directory }
 
@@ -72,9 +88,10 @@ public struct WALVerificationReport: Sendable {
     public var lastLSN: LSN? { segments.last?.lastLSN }
     public var hasCorruption: Bool { findings.contains(where: \.isCorruption) }
 
-    /// 0 clean, 1 torn tail only (repairable by opening), 2 corruption.
+    /// 0 clean, 1 torn tail or a sync-failure cut only (repaired by opening), 2 corruption (or
+    /// a damaged sync-failure marker).
     public var exitCode: Int32 {
-        if hasCorruption { return 2 }
-        return findings.isEmpty ? 0 : 1
+        if hasCorruption || syncFailureMarkerDamaged { return 2 }
+        return findings.isEmpty && syncFailure == nil ? 0 : 1
     }
 }
