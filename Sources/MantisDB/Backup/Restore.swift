@@ -64,7 +64,7 @@ public enum Restore {
         try fileSystem.createDirectory(dataDirectory)
         let lock = fileSystem is PosixFileSystem ? try DataDirectoryLock(directory: dataDirectory) : nil
         defer { lock?.release() }
-        let replacing = !(try fileSystem.contentsOfDirectory(dataDirectory).filter { $0 != "LOCK" }.isEmpty)
+        let replacing = !(try fileSystem.contentsOfDirectory(dataDirectory).filter { $0 != DataDirectoryLock.fileName }.isEmpty)
         if replacing, !force {
             throw MantisError(.alreadyExists, "the target data directory is not empty; pass --force to replace its contents", context: ErrorContext(operation: "restore", file: dataDirectory))
         }

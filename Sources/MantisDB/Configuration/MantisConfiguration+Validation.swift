@@ -73,12 +73,15 @@ extension MantisConfiguration {
                 "does not fit in one segment of \(other("wal.segment_size", ConfigurationSyntax.formatSize(wal.segmentSize))): at most \(max(0, fitsInSegment)) bytes; raise wal.segment_size or lower wal.max_record_size")
         }
         let walRecordLimit = min(wal.maxRecordSize, max(0, fitsInSegment))
-        if transactions.maxRecordPayload > walRecordLimit, wal.segmentSize >= alignment * 4 {
-            let limit = walRecordLimit == wal.maxRecordSize
+        /// The log's record limit, named by the setting that sets it.
+        var recordLimit: String {
+            walRecordLimit == wal.maxRecordSize
                 ? other("wal.max_record_size", ConfigurationSyntax.formatSize(wal.maxRecordSize))
                 : "the \(walRecordLimit)-byte record limit of \(other("wal.segment_size", ConfigurationSyntax.formatSize(wal.segmentSize)))"
+        }
+        if transactions.maxRecordPayload > walRecordLimit, wal.segmentSize >= alignment * 4 {
             add("transactions.max_record_payload", ConfigurationSyntax.formatSize(transactions.maxRecordPayload),
-                "exceeds \(limit): commits would be split into records the WAL refuses; lower transactions.max_record_payload")
+                "exceeds \(recordLimit): commits would be split into records the WAL refuses; lower transactions.max_record_payload")
         }
 
         // A value the protocol accepts but no log record can hold would be received in full and
@@ -86,11 +89,8 @@ extension MantisConfiguration {
         // limit expects such values; the default one is left alone, as the record limit is.
         if wal.kind == "segmented", wal.segmentSize >= alignment * 4, sources["server.max_bulk_length"] != nil,
            server.maxBulkLength > walRecordLimit {
-            let limit = walRecordLimit == wal.maxRecordSize
-                ? other("wal.max_record_size", ConfigurationSyntax.formatSize(wal.maxRecordSize))
-                : "the \(walRecordLimit)-byte record limit of \(other("wal.segment_size", ConfigurationSyntax.formatSize(wal.segmentSize)))"
             add("server.max_bulk_length", ConfigurationSyntax.formatSize(server.maxBulkLength),
-                "exceeds \(limit): a value that large could be received but never stored; lower server.max_bulk_length or raise wal.max_record_size")
+                "exceeds \(recordLimit): a value that large could be received but never stored; lower server.max_bulk_length or raise wal.max_record_size")
         }
 
         // Backoffs.

@@ -10,8 +10,11 @@ final class DataDirectoryLock: Sendable {
     let path: String
     private let descriptor: Int32
 
+    /// The lock file's name in the data directory.
+    static let fileName = "LOCK"
+
     init(directory: String) throws {
-        path = Path.join(directory, "LOCK")
+        path = Path.join(directory, Self.fileName)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw MantisError(.permissionDenied, "cannot create the lock file: \(String(cString: strerror(errno)))", context: ErrorContext(operation: "open", file: path, errno: errno))

@@ -38,7 +38,7 @@ public struct RecoveryEngine: Sendable {
         }
         try fileSystem.createDirectory(directory.path)
 
-        let marker = try CleanShutdownMarker.read(directory.cleanShutdownMarker, fileSystem: fileSystem, checksums: [options.checksum] + options.checksums)
+        let marker = try CleanShutdownMarker.read(directory.cleanShutdownMarker, fileSystem: fileSystem, checksums: options.readableChecksums)
         report.cleanShutdown = marker != nil
         // 1. The newest checkpoint that verifies.
         let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem, logger: logger)

@@ -10,6 +10,8 @@ public struct RecoveryOptions: Sendable {
     public var checksum: any ChecksumAlgorithm
     /// Every checksum algorithm files may have been written with.
     public var checksums: [any ChecksumAlgorithm]
+    /// `checksum` and `checksums`: what a file written by this or an earlier configuration verifies under.
+    var readableChecksums: [any ChecksumAlgorithm] { [checksum] + checksums }
     /// Every checkpoint codec files may have been written with.
     public var codecs: [any CheckpointCodec]
     public var wal: SegmentedWALOptions

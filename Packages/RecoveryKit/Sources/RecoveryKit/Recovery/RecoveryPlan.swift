@@ -32,7 +32,7 @@ extension RecoveryEngine {
     /// replayed, which transactions committed or dropped, and whether safe mode would follow.
     public func plan() throws -> RecoveryPlan {
         var plan = RecoveryPlan()
-        let marker = try CleanShutdownMarker.read(directory.cleanShutdownMarker, fileSystem: fileSystem, checksums: [options.checksum] + options.checksums)
+        let marker = try CleanShutdownMarker.read(directory.cleanShutdownMarker, fileSystem: fileSystem, checksums: options.readableChecksums)
         plan.cleanShutdown = marker != nil
         plan.cleanShutdownLSN = marker?.lastLSN
         let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem)

@@ -26,9 +26,9 @@ public final class TransactionManager: Sendable {
     public let admission: [any WriteAdmission]
     let logger: Logger
     let state: Mutex<CommitState>
-    /// Lock-wait counters outside the commit mutex (every write updates them).
     /// Pins taken with a lifetime (`pinSnapshot(expiringAfter:)`), expired by `collectGarbage`.
     let expiringPins = Mutex<[ExpiringPin]>([])
+    /// Lock-wait counters outside the commit mutex (every write updates them).
     let lockWaits = Atomic<UInt64>(0)
     let lockWaitNanoseconds = Atomic<UInt64>(0)
 

@@ -26,7 +26,7 @@ extension SegmentedWAL {
         if end > marker.length {
             report.brokenFiles.append(try cutTornTail(file: segment.path, offset: marker.length, length: end - marker.length, fileSystem: fileSystem))
         }
-        let cut = scan.lastLSN > marker.lsn ? scan.lastLSN.rawValue - marker.lsn.rawValue : 0
+        let cut = marker.recordsAfter(scan.lastLSN)
         report.recordsCutAfterSyncFailure = cut
         options.logger.warning("cut the write-ahead log back to its last durable record after a failed sync (the records after it were never acknowledged as durable, and the kernel may have dropped them)", metadata: [
             "durable_lsn": "\(marker.lsn)", "records_cut": "\(cut)", "segments_moved_aside": "\(segments.count - index - 1)",

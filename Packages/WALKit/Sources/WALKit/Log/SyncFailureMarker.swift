@@ -15,6 +15,11 @@ struct SyncFailureMarker: Equatable {
     /// The last durable LSN.
     var lsn: LSN
 
+    /// How many records of a log ending at `lastLSN` follow the durable point (what the cut takes).
+    func recordsAfter(_ lastLSN: LSN) -> UInt64 {
+        lastLSN > lsn ? lastLSN.rawValue - lsn.rawValue : 0
+    }
+
     func encoded() -> [UInt8] {
         let body = "mantisdb wal sync failure\nsegment \(segment)\nlength \(length)\nlsn \(lsn.rawValue)\n"
         let crc = Array(body.utf8).withUnsafeBytes { SoftwareCRC32.checksum($0) }

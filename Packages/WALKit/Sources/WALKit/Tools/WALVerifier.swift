@@ -56,7 +56,7 @@ public enum WALVerifier {
             let path = Path.join(directory, SyncFailureMarker.fileName)
             do {
                 let marker = try SyncFailureMarker.decode(try fileSystem.readFile(path), path: path)
-                let after = (report.lastLSN ?? .zero) > marker.lsn ? (report.lastLSN ?? .zero).rawValue - marker.lsn.rawValue : 0
+                let after = marker.recordsAfter(report.lastLSN ?? .zero)
                 report.syncFailure = "a sync of the log failed; its last durable record is LSN \(marker.lsn) (\(marker.length) bytes of \(marker.segment)): the next open cuts the \(after) record(s) after it (never acknowledged as durable) and keeps them in .broken files"
             } catch {
                 // Not a finding: those are damage to segments, which the scrubber acts on.
