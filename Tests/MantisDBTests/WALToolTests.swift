@@ -61,13 +61,31 @@ import WALKit
         var output = WALTool.verify(directory: dir)
         #expect(output.exitCode == 1)
         #expect(output.text.contains("sync failure: a sync of the log failed; its last durable record is LSN 3 (1234 bytes of \(name)): the next open cuts the 2 record(s) after it"), "\(output.text)")
-        #expect(output.text.contains("result: cut after a failed sync"))
+        #expect(output.text.contains("result: a failed sync left a marker; opening the database applies it"))
 
         try PosixFileSystem().writeFileAtomically(dir + "/sync-failed", contents: Array((body + "crc32 1\n").utf8))
         output = WALTool.verify(directory: dir)
         #expect(output.exitCode == 2)
-        #expect(output.text.contains("sync failure: \(dir)/sync-failed: the log's sync-failure marker is damaged (checksum mismatch)"), "\(output.text)")
+        #expect(output.text.contains("damaged marker: \(dir)/sync-failed: the log's sync-failure marker is damaged (checksum mismatch)"), "\(output.text)")
         #expect(output.text.contains("CORRUPTION"))
+    }
+
+    @Test("an unsynced-tail marker: verify says the next open rewrites the tail (exit 1); a damaged one exits 2")
+    func unsyncedTailMarker() async throws {
+        let (dir, segment) = try await makeLog(records: 5)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let name = (segment as NSString).lastPathComponent
+        let body = "mantisdb wal unsynced tail\nsegment \(name)\n"
+        let crc = Array(body.utf8).withUnsafeBytes { CRC32Checksum().checksum($0) }
+        try PosixFileSystem().writeFileAtomically(dir + "/tail-unsynced", contents: Array((body + "crc32 \(crc)\n").utf8))
+        var output = WALTool.verify(directory: dir)
+        #expect(output.exitCode == 1)
+        #expect(output.text.contains("unsynced tail: the last open failed to sync the log's tail; the next open rewrites segment \(name) and every later one"), "\(output.text)")
+
+        try PosixFileSystem().writeFileAtomically(dir + "/tail-unsynced", contents: Array((body + "crc32 \(crc &+ 1)\n").utf8))
+        output = WALTool.verify(directory: dir)
+        #expect(output.exitCode == 2)
+        #expect(output.text.contains("damaged marker: \(dir)/tail-unsynced: the log's unsynced-tail marker is damaged (checksum mismatch)"), "\(output.text)")
     }
 
     @Test("corruption exits 2 naming file and offset")

@@ -68,6 +68,7 @@ public enum RecoveryTool {
         if !plan.incompleteTransactions.isEmpty {
             text += "would drop \(plan.incompleteTransactions.count) incomplete transaction(s): \(plan.incompleteTransactions.prefix(20).map(\.description).joined(separator: ", "))\n"
         }
+        for marker in plan.walMarkers { text += "log marker: \(marker)\n" }
         for finding in plan.walFindings { text += "log finding: \(finding)\n" }
         if let reason = plan.safeModeReason {
             text += "result: SAFE MODE: \(reason)\n"

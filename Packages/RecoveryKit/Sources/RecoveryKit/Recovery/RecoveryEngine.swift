@@ -111,6 +111,12 @@ public struct RecoveryEngine: Sendable {
         }
         report.walRepairs = wal.openReport.repairs
         for repair in wal.openReport.repairs { step("cut \(repair), kept in \(wal.openReport.brokenFiles.joined(separator: ", "))") }
+        if wal.openReport.segmentsRewrittenAfterFailedSync > 0 {
+            step("rewrote and synced \(wal.openReport.segmentsRewrittenAfterFailedSync) log segment(s) whose sync failed at the last open")
+        }
+        if wal.openReport.recordsCutAfterSyncFailure > 0 {
+            step("cut \(wal.openReport.recordsCutAfterSyncFailure) log record(s) after the last durable one a failed sync recorded (never acknowledged as durable), kept in .broken files")
+        }
         let status = wal.status
         if status.firstLSN > checkpointLSN.next {
             let reason = loaded == nil

@@ -21,6 +21,8 @@ public struct RecoveryPlan: Sendable {
     public var incompleteTransactions: [TransactionID] = []
     /// What the log verification found (torn tails are cut after a crash; corruption means safe mode).
     public var walFindings: [WALFinding] = []
+    /// What the markers a failed sync left make the log's open do first (cut, rewrite).
+    public var walMarkers: [String] = []
     /// Nil if recovery would open normally; otherwise why it would enter safe mode.
     public var safeModeReason: String?
 
@@ -59,8 +61,10 @@ extension RecoveryEngine {
         var open: [TransactionID: Bool] = [:]
         let report: WALVerificationReport
         do {
+            // Records after a failed sync's last durable LSN are cut by the open, not replayed.
+            let durableThrough = try WALMarkers.read(directory: directory.wal, fileSystem: fileSystem).durableThrough ?? LSN(UInt64.max)
             report = try WALVerifier.verify(directory: directory.wal, fileSystem: fileSystem, checksums: options.checksums) { header, _ in
-                guard header.lsn >= from else { return }
+                guard header.lsn >= from, header.lsn <= durableThrough else { return }
                 plan.recordsToReplay += 1
                 plan.bytesToReplay += UInt64(header.recordSize)
                 plan.replayThrough = header.lsn
@@ -77,8 +81,11 @@ extension RecoveryEngine {
         }
         plan.incompleteTransactions = open.keys.sorted()
         plan.walFindings = report.findings
+        plan.walMarkers = [report.markers.unsyncedTail, report.syncFailure].compactMap { $0 }
         if let corruption = report.findings.first(where: \.isCorruption) {
             plan.safeModeReason = "the log is damaged: \(corruption)"
+        } else if let damage = report.markers.damage.first {
+            plan.safeModeReason = "the log is damaged: \(damage)"
         } else if marker != nil, let torn = report.findings.first {
             plan.safeModeReason = "the log has a torn tail although the last shutdown was clean: \(torn)"
         } else if let oldest = report.segments.first?.header.firstLSN, oldest > from {

@@ -257,3 +257,29 @@ final class NSLockLike: Sendable {
     private let mutex = Mutex(())
     func locked<T>(_ body: () throws -> T) rethrows -> T { try mutex.withLock { _ in try body() } }
 }
+
+@Suite("Recovery after a failed log sync") struct RecoveryAfterSyncFailureTests {
+    @Test("the plan names the sync-failure marker and counts no record after the durable LSN; recovery cuts them and says so")
+    func planAndRecoverAfterSyncFailure() async throws {
+        let fs = FaultInjectingFileSystem(seed: 43)
+        let db = try RecoveringDatabase(fileSystem: fs)
+        for index in 0..<5 { try await commit(db.manager!, [(bytes("k\(index)"), bytes("v\(index)"))]) }
+        let expected = try db.contents()
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
+        await #expect(throws: MantisError.self) { try await commit(db.manager!, [(bytes("lost"), bytes("x"))]) }
+        await db.crash(.processCrash)  // the kernel still shows the record whose sync failed
+        fs.removeAllFaults()
+
+        let plan = try RecoveryEngine(options: RecoveringDatabase.recoveryOptions(fs)).plan()
+        #expect(plan.walMarkers.count == 1)
+        #expect(plan.walMarkers.first?.contains("the next open cuts the 1 record(s) after it") == true, "\(plan.walMarkers)")
+        #expect(plan.committedTransactions == 5, "the commit whose sync failed is not counted as replayed")
+        #expect(plan.replayThrough == LSN(5))
+        #expect(plan.safeModeReason == nil)
+
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(try reopened.contents() == expected)
+        #expect(reopened.report.steps.contains { $0.contains("cut 1 log record(s) after the last durable one a failed sync recorded") }, "\(reopened.report.steps)")
+        #expect(reopened.report.mode == .normal)
+    }
+}

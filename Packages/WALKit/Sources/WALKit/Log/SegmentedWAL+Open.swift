@@ -8,6 +8,8 @@ extension SegmentedWAL {
     /// bytes kept as `<segment>.broken`, logged) unless `options.repairTornTail` is false; any
     /// other damage throws `corruption` naming the file and offset. Everything found is made
     /// durable before this returns, and the next LSN continues after the last valid record.
+    /// If that sync fails, a `tail-unsynced` marker makes the next open rewrite and sync the
+    /// tail before trusting it; a `sync-failed` marker left by a running log is applied first.
     public static func open(
         directory: String,
         fileSystem: any FileSystem,
@@ -40,6 +42,9 @@ extension SegmentedWAL {
         }.sorted { $0.firstLSN < $1.firstLSN }
         try checkChain(segments, fileSystem: fileSystem)
         let checksums = ChecksumSet(primary: checksum, additional: options.additionalChecksums)
+        if names.contains(UnsyncedTailMarker.fileName) {
+            report.segmentsRewrittenAfterFailedSync = try rewriteUnsyncedTail(segments, directory: directory, fileSystem: fileSystem, options: options)
+        }
         if names.contains(SyncFailureMarker.fileName) {
             segments = try cutBackAfterSyncFailure(segments, directory: directory, fileSystem: fileSystem, checksums: checksums, options: options, report: &report)
         }
@@ -53,7 +58,7 @@ extension SegmentedWAL {
             report.bytesScanned = scan.bytesRead
             if let finding = scan.finding {
                 guard case let .tornTail(file, offset, length, reason) = finding, options.repairTornTail else { throw finding.error }
-                let broken = try cutTornTail(file: file, offset: offset, length: length, fileSystem: fileSystem)
+                let broken = try cutTornTail(file: file, offset: offset, length: length, fileSystem: fileSystem, options: options)
                 report.repairs.append(finding)
                 report.brokenFiles.append(broken)
                 options.logger.warning("cut torn tail of the write-ahead log", metadata: [
@@ -73,7 +78,7 @@ extension SegmentedWAL {
                 active = ActiveSegment(file: file, info: info, writeOffset: Int64(WALFormat.segmentHeaderSize), alignment: options.syncAlignment)
             } else {
                 let file = try fileSystem.openFile(last.path, options: .readWrite)
-                try file.syncData()
+                try syncTail(file, path: last.path, fileSystem: fileSystem, options: options)
                 active = ActiveSegment(file: file, info: last, writeOffset: scan.endOffset, alignment: scan.header.syncAlignment)
             }
         } else {
@@ -109,7 +114,7 @@ extension SegmentedWAL {
             let file = try fileSystem.openFile(last.path, options: .readWrite)
             defer { try? file.close() }
             try file.truncate(to: scan.endOffset)
-            try file.sync()
+            try syncTail(file, path: last.path, fileSystem: fileSystem, options: options, metadata: true)
         }
         options.logger.notice("the log's last segment uses another checksum than the configured one: started a new segment for new records", metadata: [
             "segment": "\(last.path)", "checksum_identifier": "\(scan.header.checksumIdentifier)", "configured": "\(checksum.name)",
@@ -137,15 +142,15 @@ extension SegmentedWAL {
     }
 
     /// Keeps the torn bytes in `<segment>.broken` (written atomically), then zeroes them in the
-    /// segment and syncs it. Returns the `.broken` file's path.
-    static func cutTornTail(file path: String, offset: Int64, length: Int64, fileSystem: any FileSystem) throws -> String {
+    /// segment and syncs it (`syncTail`). Returns the `.broken` file's path.
+    static func cutTornTail(file path: String, offset: Int64, length: Int64, fileSystem: any FileSystem, options: SegmentedWALOptions) throws -> String {
         let file = try fileSystem.openFile(path, options: .readWrite)
         defer { try? file.close() }
         let bytes = try file.read(count: Int(length), at: offset)
         let broken = uniqueBrokenPath(for: path, fileSystem: fileSystem)
         try fileSystem.writeFileAtomically(broken, contents: bytes)
         try file.write([UInt8](repeating: 0, count: bytes.count), at: offset)
-        try file.syncData()
+        try syncTail(file, path: path, fileSystem: fileSystem, options: options)
         return broken
     }
 }

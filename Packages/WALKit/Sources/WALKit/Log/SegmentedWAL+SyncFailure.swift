@@ -24,7 +24,7 @@ extension SegmentedWAL {
         let scan = try SegmentScanner.scan(segment.path, isLast: true, fileSystem: fileSystem, checksums: checksums)
         let end = try endOfData(segment.path, fileSystem: fileSystem)
         if end > marker.length {
-            report.brokenFiles.append(try cutTornTail(file: segment.path, offset: marker.length, length: end - marker.length, fileSystem: fileSystem))
+            report.brokenFiles.append(try cutTornTail(file: segment.path, offset: marker.length, length: end - marker.length, fileSystem: fileSystem, options: options))
         }
         let cut = marker.recordsAfter(scan.lastLSN)
         report.recordsCutAfterSyncFailure = cut

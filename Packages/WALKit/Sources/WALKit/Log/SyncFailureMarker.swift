@@ -21,9 +21,7 @@ struct SyncFailureMarker: Equatable {
     }
 
     func encoded() -> [UInt8] {
-        let body = "mantisdb wal sync failure\nsegment \(segment)\nlength \(length)\nlsn \(lsn.rawValue)\n"
-        let crc = Array(body.utf8).withUnsafeBytes { SoftwareCRC32.checksum($0) }
-        return Array((body + "crc32 \(crc)\n").utf8)
+        WALMarkerText.encode(title: "mantisdb wal sync failure", fields: ["segment": segment, "length": "\(length)", "lsn": "\(lsn.rawValue)"])
     }
 
     /// Decodes the marker at `path`; a damaged one is `corruption` naming the file.
@@ -31,16 +29,8 @@ struct SyncFailureMarker: Equatable {
         func damaged(_ reason: String) -> MantisError {
             MantisError(.corruption, "the log's sync-failure marker is damaged (\(reason)); it says where the log was last durable, so the log cannot be opened safely without it: inspect the disk, then remove the marker to accept the log as it reads", context: ErrorContext(operation: "open wal", file: path))
         }
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 3, lines.last == "", lines[lines.count - 2].hasPrefix("crc32 ") else { throw damaged("no checksum") }
-        let body = lines.dropLast(2).joined(separator: "\n") + "\n"
-        let crc = Array(body.utf8).withUnsafeBytes { SoftwareCRC32.checksum($0) }
-        guard UInt32(lines[lines.count - 2].dropFirst(6)) == crc else { throw damaged("checksum mismatch") }
-        var fields: [String: String] = [:]
-        for line in body.split(separator: "\n").dropFirst() {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-        }
+        let fields: [String: String]
+        do { fields = try WALMarkerText.decode(bytes) } catch { throw damaged(error.reason) }
         guard let segment = fields["segment"], let length = fields["length"].flatMap({ Int64($0) }),
               let lsn = fields["lsn"].flatMap({ UInt64($0) }) else { throw damaged("missing field") }
         return SyncFailureMarker(segment: segment, length: length, lsn: LSN(lsn))

@@ -15,6 +15,9 @@ public struct WALOpenReport: Sendable, Hashable {
     public var createdNewLog = false
     /// Records cut because a failed sync left a `sync-failed` marker (never acknowledged as durable).
     public var recordsCutAfterSyncFailure: UInt64 = 0
+    /// Segments rewritten and synced because the last open's sync of the tail failed (a
+    /// `tail-unsynced` marker).
+    public var segmentsRewrittenAfterFailedSync = 0
 
     public init() {}
 }

@@ -52,18 +52,8 @@ public enum WALVerifier {
             report.bytesRead += scan.bytesRead
             previous = scan
         }
-        if names.contains(SyncFailureMarker.fileName) {
-            let path = Path.join(directory, SyncFailureMarker.fileName)
-            do {
-                let marker = try SyncFailureMarker.decode(try fileSystem.readFile(path), path: path)
-                let after = marker.recordsAfter(report.lastLSN ?? .zero)
-                report.syncFailure = "a sync of the log failed; its last durable record is LSN \(marker.lsn) (\(marker.length) bytes of \(marker.segment)): the next open cuts the \(after) record(s) after it (never acknowledged as durable) and keeps them in .broken files"
-            } catch {
-                // Not a finding: those are damage to segments, which the scrubber acts on.
-                report.syncFailure = "\(path): \((error as? MantisError)?.message ?? "\(error)")"
-                report.syncFailureMarkerDamaged = true
-            }
-        }
+        // Markers are not findings: those are damage to segments, which the scrubber acts on.
+        report.markers = try WALMarkers.read(directory: directory, fileSystem: fileSystem, names: names)
         return report
     }
 }
@@ -76,10 +66,8 @@ public struct WALVerificationReport: Sendable {
     public var bytesRead: Int64 = 0
     /// Files in the directory that are not segments (`.broken` files, temporaries, others).
     public var otherFiles: [String] = []
-    /// What a `sync-failed` marker in the directory means for the next open, if there is one.
-    public var syncFailure: String?
-    /// The marker cannot be read: the next open refuses the log.
-    public var syncFailureMarkerDamaged = false
+    /// Marker files left by a failed sync, which the next open applies.
+    public var markers = WALMarkers()
 
     public init(directory: String) { self.directory = directory }
 
@@ -87,11 +75,13 @@ public struct WALVerificationReport: Sendable {
     public var firstLSN: LSN? { segments.first?.header.firstLSN }
     public var lastLSN: LSN? { segments.last?.lastLSN }
     public var hasCorruption: Bool { findings.contains(where: \.isCorruption) }
+    /// What a `sync-failed` marker means for this log, if there is one.
+    public var syncFailure: String? { markers.syncFailureDescription(lastLSN: lastLSN ?? .zero) }
 
-    /// 0 clean, 1 torn tail or a sync-failure cut only (repaired by opening), 2 corruption (or
-    /// a damaged sync-failure marker).
+    /// 0 clean, 1 torn tail or a marker from a failed sync only (repaired by opening), 2
+    /// corruption (or a damaged marker).
     public var exitCode: Int32 {
-        if hasCorruption || syncFailureMarkerDamaged { return 2 }
-        return findings.isEmpty && syncFailure == nil ? 0 : 1
+        if hasCorruption || !markers.damage.isEmpty { return 2 }
+        return findings.isEmpty && markers.isEmpty ? 0 : 1
     }
 }

@@ -1,0 +1,101 @@
+import MantisCore
+import MantisCoreTesting
+import Testing
+@testable import WALKit
+
+@Suite("A failed sync inside the open") struct UnsyncedTailTests {
+    func open(_ fs: FaultInjectingFileSystem, durability: Durability = .sync) throws -> SegmentedWAL {
+        var opts = options(durability: durability, segmentSize: 64 << 10)
+        opts.prepareSegmentsAhead = false
+        return try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+    }
+
+    /// A log whose last record ("unsynced") was handed to the kernel and never synced, left by
+    /// a writer that died (its object abandoned: nothing syncs it).
+    func logWithUnsyncedTail(_ fs: FaultInjectingFileSystem) async throws {
+        let writer = try open(fs, durability: .os)
+        try await writer.append([WALRecord(kind: .put, payload: payload("durable"))])
+        try await writer.sync()
+        try await writer.append([WALRecord(kind: .put, payload: payload("unsynced"))])
+    }
+
+    @Test("when the open's sync of the tail fails, the next open rewrites the tail before trusting it, so later commits survive a power loss")
+    func rewriteAfterFailedOpenSync() async throws {
+        let fs = FaultInjectingFileSystem(seed: 31)
+        try await logWithUnsyncedTail(fs)
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
+        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(fs.fileExists("/db/wal/tail-unsynced"), "the failed open left its marker")
+
+        // The kernel still shows the record whose sync failed; the next open must not just trust it.
+        fs.removeAllFaults()
+        let reopened = try open(fs)
+        #expect(reopened.openReport.segmentsRewrittenAfterFailedSync == 1)
+        #expect(!fs.fileExists("/db/wal/tail-unsynced"), "the marker is removed once the rewrite is durable")
+        #expect(try readAll(reopened).map(\.payload) == [payload("durable"), payload("unsynced")])
+        try await reopened.append([WALRecord(kind: .put, payload: payload("acknowledged"))])
+        try await reopened.close()
+
+        _ = fs.crash(.dropUnsynced)
+        let afterPowerLoss = try open(fs)
+        #expect(try readAll(afterPowerLoss).map(\.payload) == [payload("durable"), payload("unsynced"), payload("acknowledged")],
+                "a commit acknowledged after the recovered tail was lost: the tail was trusted although a sync of it had failed")
+        try await afterPowerLoss.close()
+    }
+
+    @Test("a torn tail whose cut fails to sync is rewritten by the next open")
+    func failedCutSync() async throws {
+        let fs = FaultInjectingFileSystem(seed: 37)
+        try await logWithUnsyncedTail(fs)
+        // Garble the last record's payload so the open cuts it as a torn tail.
+        let segment = try fs.contentsOfDirectory("/db/wal").first { $0.hasSuffix(".log") }!
+        let file = try fs.openFile("/db/wal/" + segment, options: .readWrite)
+        let bytes = try file.read(count: 4096, at: 0)
+        let at = Int64(bytes.lastIndex(where: { $0 != 0 })!)
+        try file.write([bytes[Int(at)] ^ 0xFF], at: at)
+        try file.close()
+        // The first sync is of the `.broken` copy of the cut bytes; the second, the cut segment.
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(2), pathContains: ".log"))
+        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(fs.fileExists("/db/wal/tail-unsynced"))
+        fs.removeAllFaults()
+        let reopened = try open(fs)
+        #expect(reopened.openReport.segmentsRewrittenAfterFailedSync == 1)
+        #expect(try readAll(reopened).map(\.payload) == [payload("durable")])
+        try await reopened.append([WALRecord(kind: .put, payload: payload("acknowledged"))])
+        try await reopened.close()
+        _ = fs.crash(.dropUnsynced)
+        let afterPowerLoss = try open(fs)
+        #expect(try readAll(afterPowerLoss).map(\.payload) == [payload("durable"), payload("acknowledged")])
+        try await afterPowerLoss.close()
+    }
+
+    @Test("a rewrite whose sync fails again keeps the marker; a damaged or dangling marker stops the open, naming it")
+    func markerOutlivesFailures() async throws {
+        let fs = FaultInjectingFileSystem(seed: 41)
+        try await logWithUnsyncedTail(fs)
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
+        #expect(throws: MantisError.self) { _ = try open(fs) }
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
+        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(fs.fileExists("/db/wal/tail-unsynced"), "a failed rewrite keeps the marker")
+        fs.removeAllFaults()
+
+        let marker = try fs.readFile("/db/wal/tail-unsynced")
+        var damaged = marker
+        damaged[10] ^= 0x01
+        try fs.writeFileAtomically("/db/wal/tail-unsynced", contents: damaged)
+        #expect { _ = try open(fs) } throws: { error in
+            let error = error as? MantisError
+            return error?.code == .corruption && error?.context.file == "/db/wal/tail-unsynced" && error?.message.contains("checksum mismatch") == true
+        }
+        try fs.writeFileAtomically("/db/wal/tail-unsynced", contents: UnsyncedTailMarker(segment: "wal-00000000000000ff.log").encoded())
+        #expect { _ = try open(fs) } throws: { error in
+            (error as? MantisError)?.message.contains("names segment wal-00000000000000ff.log, which is not in the log") == true
+        }
+        try fs.writeFileAtomically("/db/wal/tail-unsynced", contents: marker)
+        let reopened = try open(fs)
+        #expect(try readAll(reopened).map(\.payload) == [payload("durable"), payload("unsynced")])
+        try await reopened.close()
+    }
+}
