@@ -36,6 +36,49 @@ import Testing
         }
     }
 
+    @Test("RESET, as Redis 7: discards MULTI, rolls back BEGIN, drops watches, back to RESP2, no name, authentication required again")
+    func reset() async throws {
+        try await RESPTestHarness.with(configure: { $0.requirePassword = "pw" }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("RESET") == .simpleString("RESET"), "RESET runs before AUTH")
+            #expect(try await client.call("AUTH", "pw") == .ok)
+            #expect(try await client.call("CLIENT", "SETNAME", "app") == .ok)
+            guard case .map = try await client.call("HELLO", "3") else {
+                Issue.record("HELLO 3 must reply with a map")
+                return
+            }
+            #expect(try await client.call("BEGIN") == .ok)
+            #expect(try await client.call("SET", "rolled-back", "1") == .ok)
+            #expect(try await client.call("RESET") == .simpleString("RESET"))
+            #expect(try await client.call("GET", "rolled-back") == .noAuth)
+            #expect(try await client.call("AUTH", "pw") == .ok)
+            #expect(try await client.call("CLIENT", "GETNAME") == .null)
+            #expect(try await client.call("GET", "rolled-back") == .null)
+            #expect(try await client.call("COMMIT") == .error("ERR COMMIT without BEGIN"))
+            guard case .array = try await client.call("HELLO") else {
+                Issue.record("after RESET the connection speaks RESP2 (HELLO's reply is a flat array)")
+                return
+            }
+
+            // Inside MULTI, RESET runs at once; the queue and the watch are gone.
+            #expect(try await client.call("WATCH", "w") == .ok)
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "queued", "1") == .queued)
+            #expect(try await client.call("RESET") == .simpleString("RESET"))
+            #expect(try await client.call("EXEC") == .error("EXECABORT Transaction discarded because of: NOAUTH Authentication required."))
+            #expect(try await client.call("AUTH", "pw") == .ok)
+            #expect(try await client.call("EXEC") == .error("ERR EXEC without MULTI"))
+            #expect(try await client.call("GET", "queued") == .null)
+            let other = try await harness.client()
+            #expect(try await other.call("AUTH", "pw") == .ok)
+            #expect(try await other.call("SET", "w", "changed") == .ok)
+            #expect(try await client.call("MULTI") == .ok)
+            #expect(try await client.call("SET", "after", "1") == .queued)
+            #expect(try await client.call("EXEC") == .array([.ok]), "the watch RESET dropped must not abort a later EXEC")
+            #expect(try await client.call("RESET", "extra") == .wrongArity("reset"))
+        }
+    }
+
     @Test("AUTH default <anything> without a configured password succeeds (Redis 6+); other users are refused")
     func authDefaultUserWithoutPassword() async throws {
         try await RESPTestHarness.with { harness in

@@ -44,7 +44,7 @@ struct RESPCommandSpec: Sendable {
 enum RESPCommandTable {
     static let specs: [String: RESPCommandSpec] = {
         let list: [RESPCommandSpec] = [
-            // Before AUTH only AUTH, HELLO and QUIT run (Redis 7 also allows RESET); PING gets NOAUTH.
+            // Before AUTH only AUTH, HELLO, QUIT and RESET run; PING gets NOAUTH.
             .init(name: "PING", arity: -1, flags: [], keys: (0, 0, 0)),
             .init(name: "ECHO", arity: 2, flags: [], keys: (0, 0, 0)),
             .init(name: "HELLO", arity: -1, flags: [.noAuth], keys: (0, 0, 0)),
@@ -52,6 +52,7 @@ enum RESPCommandTable {
             .init(name: "CLIENT", arity: -2, flags: [], keys: (0, 0, 0)),
             .init(name: "SELECT", arity: 2, flags: [], keys: (0, 0, 0)),
             .init(name: "QUIT", arity: -1, flags: [.noAuth], keys: (0, 0, 0)),
+            .init(name: "RESET", arity: 1, flags: [.noAuth], keys: (0, 0, 0)),
             .init(name: "COMMAND", arity: -1, flags: [], keys: (0, 0, 0)),
             .init(name: "GET", arity: 2, flags: [.data, .readonly], keys: (1, 1, 1)),
             .init(name: "SET", arity: -3, flags: [.data, .write], keys: (1, 1, 1)),

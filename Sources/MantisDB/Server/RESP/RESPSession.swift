@@ -62,7 +62,7 @@ final class RESPSession {
             commandsHandled += 1
             return .reply(reject(name, .noAuth))
         }
-        if multi != nil, !["EXEC", "DISCARD", "QUIT"].contains(name) {
+        if multi != nil, !["EXEC", "DISCARD", "QUIT", "RESET"].contains(name) {
             queue.removeFirst()
             commandsHandled += 1
             return .reply(queueInMulti(name, spec, request))
@@ -97,6 +97,7 @@ final class RESPSession {
         case "PING": return .reply(ping(request))
         case "ECHO": return .reply(.bulkString(request.arguments[1]))
         case "QUIT": return .close(.ok)
+        case "RESET": return .reply(reset())
         case "HELLO": return .reply(hello(request))
         case "AUTH": return .reply(auth(request))
         case "CLIENT": return .reply(client(request))
@@ -127,6 +128,18 @@ final class RESPSession {
             return request.count == 2 ? .bulkString(request.arguments[1]) : .wrongArity("ping")
         }
         return .simpleString("PONG")
+    }
+
+    /// `RESET`: the connection as if new, as in Redis: `MULTI` discarded, an interactive
+    /// transaction rolled back, watches dropped, RESP2, no client name, and (with a password)
+    /// not authenticated.
+    func reset() -> RESPValue {
+        if multi != nil { endMulti() }
+        close()
+        protocolVersion = .resp2
+        authenticated = server.options.requirePassword == nil
+        record.details.withLock { $0.name = nil }
+        return .simpleString("RESET")
     }
 
     /// The connection ends: an open transaction is rolled back, watched keys are forgotten (and
