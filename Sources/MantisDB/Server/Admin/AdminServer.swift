@@ -134,7 +134,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path.hasPrefix("/health/") { return try await next(request, context) }
-        guard request.headers[.authorization] == "Bearer \(token)" else {
+        guard let presented = request.headers[.authorization], SecretComparison.matches(presented.utf8, "Bearer \(token)".utf8) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer"
             return Response(status: .unauthorized, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"error\": \"missing or wrong bearer token\"}\n")))

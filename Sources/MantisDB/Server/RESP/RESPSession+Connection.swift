@@ -71,15 +71,8 @@ extension RESPSession {
             // No password configured: any credentials of the default user are accepted (as Redis).
             return user == Array("default".utf8) ? nil : .wrongPass
         }
-        // Compare every byte whatever the first difference (no early exit on a mismatch).
-        let expected = Array(required.utf8)
-        var difference = UInt8(expected.count == password.count ? 0 : 1)
-        for index in 0..<max(expected.count, password.count) {
-            let a = index < expected.count ? expected[index] : 0
-            let b = index < password.count ? password[index] : 0
-            difference |= a ^ b
-        }
-        guard difference == 0, user == Array("default".utf8) else { return .wrongPass }
+        let matches = SecretComparison.matches(password, required.utf8)
+        guard matches, user == Array("default".utf8) else { return .wrongPass }
         authenticated = true
         return nil
     }
