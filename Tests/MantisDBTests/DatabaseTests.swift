@@ -5,6 +5,7 @@ import MantisCoreTesting
 import MantisDB
 import Testing
 import TxnKit
+import WALKit
 
 @Suite("Database facade") struct DatabaseTests {
     func options(_ dir: String) -> DatabaseOptions {
@@ -159,6 +160,34 @@ import TxnKit
         #expect(try db.get(Array("n".utf8)) == [8])
         #expect(attempts.value > 8, "some attempts conflicted and were retried")
         try await db.close()
+    }
+
+    @Test("safe mode leaves the transaction-id epoch as it was, and opens even when that file is damaged")
+    func safeModeWritesNoEpoch() async throws {
+        let fs = FaultInjectingFileSystem(seed: 47)
+        var options = options("/db")
+        options.fileSystem = fs
+        let db = try await Database.open(options)
+        for index in 0..<5 { try await db.put(Array("k\(index)".utf8), Array("v\(index)".utf8)) }
+        let segment = try #require((db.wal as? SegmentedWAL)?.segmentPaths.first)
+        try await db.close()
+        try fs.corrupt(path: segment, offset: Int64(WALFormat.segmentHeaderSize) + 30, xor: 0xFF)
+        let epoch = try fs.readFile("/db/txn-epoch")
+
+        let safe = try await Database.open(options)
+        #expect(safe.isReadOnly)
+        #expect(try fs.readFile("/db/txn-epoch") == epoch, "safe mode advanced the epoch: it wrote to the data directory")
+        let reader = try safe.begin(.snapshot)
+        reader.rollback()
+        try await safe.close()
+
+        var damaged = epoch
+        damaged[5] ^= 0x01
+        try fs.writeFileAtomically("/db/txn-epoch", contents: damaged)
+        let again = try await Database.open(options)
+        #expect(again.isReadOnly)
+        #expect(try fs.readFile("/db/txn-epoch") == damaged)
+        try await again.close()
     }
 
     @Test("transaction ids keep increasing across reopen even for read-only transactions")

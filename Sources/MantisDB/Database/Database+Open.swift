@@ -88,7 +88,10 @@ extension Database {
                 wal = recovered.wal!
             }
         }
-        let epochStart = try TransactionIDEpoch.advance(directory: options.directory, fileSystem: fileSystem)
+        // Safe mode writes nothing: the directory stays as recovery found it.
+        let epochStart = mode.isSafe
+            ? TransactionIDEpoch.peek(directory: options.directory, fileSystem: fileSystem)
+            : try TransactionIDEpoch.advance(directory: options.directory, fileSystem: fileSystem)
         var guards = Database.Guards()
         var admission = options.writeAdmission
         let managerBox = ManagerBox()

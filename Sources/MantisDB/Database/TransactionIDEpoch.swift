@@ -12,25 +12,35 @@ enum TransactionIDEpoch {
     /// Reads the last epoch, stores the next one durably, and returns the first id of the new epoch.
     static func advance(directory: String, fileSystem: any FileSystem) throws -> TransactionID {
         let path = Path.join(directory, fileName)
-        var epoch: UInt64 = 0
-        if fileSystem.fileExists(path) {
-            let bytes = try fileSystem.readFile(path)
-            var reader = ByteReader(bytes, source: path)
-            let magicRead = try reader.read(UInt32.self, "magic")
-            let value = try reader.read(UInt64.self, "epoch")
-            let stored = try reader.read(UInt32.self, "checksum")
-            guard magicRead == magic, stored == Self.check(value) else {
-                throw MantisError(.corruption, "transaction id epoch file is damaged", context: ErrorContext(operation: "open", file: path, offset: 0))
-            }
-            epoch = value
-        }
-        epoch += 1
+        let epoch = try read(path, fileSystem: fileSystem) + 1
         var bytes: [UInt8] = []
         bytes.appendLittleEndian(magic)
         bytes.appendLittleEndian(epoch)
         bytes.appendLittleEndian(check(epoch))
         try fileSystem.writeFileAtomically(path, contents: bytes)
         return TransactionID(epoch << 32)
+    }
+
+    /// For safe mode, which writes nothing: the first id of the epoch after the stored one,
+    /// not stored. Its transactions never reach the log, so a later open may hand the same ids
+    /// out again; an unreadable or damaged file gives epoch 1.
+    static func peek(directory: String, fileSystem: any FileSystem) -> TransactionID {
+        let epoch = (try? read(Path.join(directory, fileName), fileSystem: fileSystem)) ?? 0
+        return TransactionID((epoch + 1) << 32)
+    }
+
+    /// The stored epoch (0 if there is no file); a damaged file is `corruption` naming it.
+    private static func read(_ path: String, fileSystem: any FileSystem) throws -> UInt64 {
+        guard fileSystem.fileExists(path) else { return 0 }
+        let bytes = try fileSystem.readFile(path)
+        var reader = ByteReader(bytes, source: path)
+        let magicRead = try reader.read(UInt32.self, "magic")
+        let value = try reader.read(UInt64.self, "epoch")
+        let stored = try reader.read(UInt32.self, "checksum")
+        guard magicRead == magic, stored == Self.check(value) else {
+            throw MantisError(.corruption, "transaction id epoch file is damaged", context: ErrorContext(operation: "open", file: path, offset: 0))
+        }
+        return value
     }
 
     /// CRC-32 (zlib) of the epoch's bytes, whatever checksum the database is configured with.
