@@ -4,12 +4,6 @@ import Testing
 @testable import WALKit
 
 @Suite("Write and sync failures") struct FailureTests {
-    func openOnFaults(_ fs: FaultInjectingFileSystem, durability: Durability = .sync) throws -> SegmentedWAL {
-        var opts = options(durability: durability, segmentSize: 64 << 10)
-        opts.prepareSegmentsAhead = false
-        return try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
-    }
-
     @Test("a write or sync error fails the append and every later one with the original cause; a failed sync is never retried",
           arguments: [(FaultOperation.write, FaultRule.Failure.eio, MantisError.Code.ioError),
                       (.write, .enospc, .diskFull),

@@ -39,6 +39,13 @@ func options(
 
 func payload(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+/// A log in `/db/wal` on `fs`: 64 KiB segments, created on demand (none prepared ahead).
+func openOnFaults(_ fs: FaultInjectingFileSystem, durability: Durability = .sync) throws -> SegmentedWAL {
+    var opts = options(durability: durability, segmentSize: 64 << 10)
+    opts.prepareSegmentsAhead = false
+    return try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+}
+
 /// Every entry of the log from `lsn`, in order.
 func readAll(_ wal: any WriteAheadLog, from lsn: LSN = .zero) throws -> [WALEntry] {
     let cursor = try wal.entries(from: lsn)

@@ -4,16 +4,10 @@ import Testing
 @testable import WALKit
 
 @Suite("A failed sync inside the open") struct UnsyncedTailTests {
-    func open(_ fs: FaultInjectingFileSystem, durability: Durability = .sync) throws -> SegmentedWAL {
-        var opts = options(durability: durability, segmentSize: 64 << 10)
-        opts.prepareSegmentsAhead = false
-        return try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
-    }
-
     /// A log whose last record ("unsynced") was handed to the kernel and never synced, left by
     /// a writer that died (its object abandoned: nothing syncs it).
     func logWithUnsyncedTail(_ fs: FaultInjectingFileSystem) async throws {
-        let writer = try open(fs, durability: .os)
+        let writer = try openOnFaults(fs, durability: .os)
         try await writer.append([WALRecord(kind: .put, payload: payload("durable"))])
         try await writer.sync()
         try await writer.append([WALRecord(kind: .put, payload: payload("unsynced"))])
@@ -24,12 +18,12 @@ import Testing
         let fs = FaultInjectingFileSystem(seed: 31)
         try await logWithUnsyncedTail(fs)
         fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
-        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(throws: MantisError.self) { _ = try openOnFaults(fs) }
         #expect(fs.fileExists("/db/wal/tail-unsynced"), "the failed open left its marker")
 
         // The kernel still shows the record whose sync failed; the next open must not just trust it.
         fs.removeAllFaults()
-        let reopened = try open(fs)
+        let reopened = try openOnFaults(fs)
         #expect(reopened.openReport.segmentsRewrittenAfterFailedSync == 1)
         #expect(!fs.fileExists("/db/wal/tail-unsynced"), "the marker is removed once the rewrite is durable")
         #expect(try readAll(reopened).map(\.payload) == [payload("durable"), payload("unsynced")])
@@ -37,7 +31,7 @@ import Testing
         try await reopened.close()
 
         _ = fs.crash(.dropUnsynced)
-        let afterPowerLoss = try open(fs)
+        let afterPowerLoss = try openOnFaults(fs)
         #expect(try readAll(afterPowerLoss).map(\.payload) == [payload("durable"), payload("unsynced"), payload("acknowledged")],
                 "a commit acknowledged after the recovered tail was lost: the tail was trusted although a sync of it had failed")
         try await afterPowerLoss.close()
@@ -56,16 +50,16 @@ import Testing
         try file.close()
         // The first sync is of the `.broken` copy of the cut bytes; the second, the cut segment.
         fs.inject(FaultRule([.sync], .eio, trigger: .nth(2), pathContains: ".log"))
-        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(throws: MantisError.self) { _ = try openOnFaults(fs) }
         #expect(fs.fileExists("/db/wal/tail-unsynced"))
         fs.removeAllFaults()
-        let reopened = try open(fs)
+        let reopened = try openOnFaults(fs)
         #expect(reopened.openReport.segmentsRewrittenAfterFailedSync == 1)
         #expect(try readAll(reopened).map(\.payload) == [payload("durable")])
         try await reopened.append([WALRecord(kind: .put, payload: payload("acknowledged"))])
         try await reopened.close()
         _ = fs.crash(.dropUnsynced)
-        let afterPowerLoss = try open(fs)
+        let afterPowerLoss = try openOnFaults(fs)
         #expect(try readAll(afterPowerLoss).map(\.payload) == [payload("durable"), payload("acknowledged")])
         try await afterPowerLoss.close()
     }
@@ -75,9 +69,9 @@ import Testing
         let fs = FaultInjectingFileSystem(seed: 41)
         try await logWithUnsyncedTail(fs)
         fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
-        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(throws: MantisError.self) { _ = try openOnFaults(fs) }
         fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
-        #expect(throws: MantisError.self) { _ = try open(fs) }
+        #expect(throws: MantisError.self) { _ = try openOnFaults(fs) }
         #expect(fs.fileExists("/db/wal/tail-unsynced"), "a failed rewrite keeps the marker")
         fs.removeAllFaults()
 
@@ -85,16 +79,16 @@ import Testing
         var damaged = marker
         damaged[10] ^= 0x01
         try fs.writeFileAtomically("/db/wal/tail-unsynced", contents: damaged)
-        #expect { _ = try open(fs) } throws: { error in
+        #expect { _ = try openOnFaults(fs) } throws: { error in
             let error = error as? MantisError
             return error?.code == .corruption && error?.context.file == "/db/wal/tail-unsynced" && error?.message.contains("checksum mismatch") == true
         }
         try fs.writeFileAtomically("/db/wal/tail-unsynced", contents: UnsyncedTailMarker(segment: "wal-00000000000000ff.log").encoded())
-        #expect { _ = try open(fs) } throws: { error in
+        #expect { _ = try openOnFaults(fs) } throws: { error in
             (error as? MantisError)?.message.contains("names segment wal-00000000000000ff.log, which is not in the log") == true
         }
         try fs.writeFileAtomically("/db/wal/tail-unsynced", contents: marker)
-        let reopened = try open(fs)
+        let reopened = try openOnFaults(fs)
         #expect(try readAll(reopened).map(\.payload) == [payload("durable"), payload("unsynced")])
         try await reopened.close()
     }
