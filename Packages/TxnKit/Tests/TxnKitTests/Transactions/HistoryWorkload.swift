@@ -24,7 +24,11 @@ struct HistoryWorkload {
 
     /// What a transaction will do, drawn before it runs.
     enum Step {
-        case get(Int), batch([Int]), put(Int), delete(Int), scan(lower: Int?, upper: Int?, limit: Int?), lock(Int), readModifyWrite(Int)
+        case get(Int), batch([Int]), put(Int), delete(Int), scan(lower: Int?, upper: Int?, limit: Int?), lock(Int)
+        /// A get then a put of the same key.
+        case readModifyWrite(Int)
+        /// `lockForUpdate`, get, put: an update no one can lose.
+        case lockedUpdate(Int)
         case yield
     }
 
@@ -110,15 +114,16 @@ struct HistoryWorkload {
             if random.chance(40) { steps.append(.yield) }
             let key = random.below(keyCount)
             switch random.below(100) {
-            case ..<30: steps.append(.get(key))
-            case ..<38: steps.append(.batch((0..<(2 + random.below(3))).map { _ in random.below(keyCount) }))
-            case ..<60: steps.append(.put(key))
-            case ..<68: steps.append(.delete(key))
-            case ..<80:
+            case ..<28: steps.append(.get(key))
+            case ..<36: steps.append(.batch((0..<(2 + random.below(3))).map { _ in random.below(keyCount) }))
+            case ..<56: steps.append(.put(key))
+            case ..<64: steps.append(.delete(key))
+            case ..<76:
                 let lower = random.chance(20) ? nil : random.below(keyCount)
                 let upperDraw = (lower ?? 0) + 1 + random.below(keyCount - (lower ?? 0))
                 steps.append(.scan(lower: lower, upper: upperDraw >= keyCount ? nil : upperDraw, limit: random.chance(30) ? 1 + random.below(3) : nil))
-            case ..<88: steps.append(.lock(key))
+            case ..<80: steps.append(.lock(key))
+            case ..<88: steps.append(.lockedUpdate(key))
             default: steps.append(.readModifyWrite(key))
             }
         }
@@ -181,6 +186,11 @@ struct HistoryWorkload {
                     try await transaction.lockForUpdate(Array(keys[key].utf8))
                     record.operations.append(.lock(key: keys[key]))
                 case .readModifyWrite(let key):
+                    try read { [try get(keys[key])] }
+                    try await put(keys[key])
+                case .lockedUpdate(let key):
+                    try await transaction.lockForUpdate(Array(keys[key].utf8))
+                    record.operations.append(.lock(key: keys[key]))
                     try read { [try get(keys[key])] }
                     try await put(keys[key])
                 }
