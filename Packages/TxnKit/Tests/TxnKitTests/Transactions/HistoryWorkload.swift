@@ -21,6 +21,12 @@ struct HistoryWorkload {
     var keyCount = 10
     /// Collect garbage continuously while the workers run (old versions snapshots still need must survive).
     var collectGarbage = true
+    /// The largest log record payload: a small one splits a transaction's writes over several
+    /// records (`writeBatch` … `commit`), so its first LSN is below its commit LSN.
+    var maxRecordPayload = 1 << 20
+    /// When set, transactions expire after it and a reaper calls `abortExpired` continuously
+    /// (expiry racing with every step, commit included).
+    var transactionTimeout: Duration?
 
     /// What a transaction will do, drawn before it runs.
     enum Step {
@@ -38,28 +44,49 @@ struct HistoryWorkload {
         let wal = JitterWAL(seed: seed)
         let store = MVCCStore(checksum: CRC32Checksum())
         let lockManager = try LockManagers.named(lockPolicy, defaultTimeout: .seconds(5))
-        let manager = TransactionManager(store: store, wal: wal, lockManager: lockManager, lastCommit: 0, nextTransactionID: TransactionID(1))
+        var options = TransactionManagerOptions()
+        options.maxRecordPayload = maxRecordPayload
+        if let transactionTimeout { options.transactionTimeout = transactionTimeout }
+        let manager = TransactionManager(store: store, wal: wal, lockManager: lockManager, options: options, lastCommit: 0, nextTransactionID: TransactionID(1))
         defer { manager.abortRunning() }
 
-        // Three keys in four start with a value, the others absent.
-        let setup = manager.begin(isolation)
-        var initial = HistoryTransaction(id: setup.id.rawValue, worker: -1, isolation: isolation, snapshot: setup.snapshot)
-        for (index, key) in keys.enumerated() where index % 4 != 3 {
-            let value = "v\(setup.id.rawValue).\(index)"
-            try await setup.put(Array(key.utf8), Array(value.utf8))
-            initial.operations.append(.write(key: key, value: value))
+        // Three keys in four start with a value, the others absent. Retried until it commits
+        // (a short transaction timeout may expire it); every attempt is part of the history.
+        var transactions: [HistoryTransaction] = []
+        while transactions.last?.isCommitted != true {
+            let setup = manager.begin(isolation)
+            var initial = HistoryTransaction(id: setup.id.rawValue, worker: -1, isolation: isolation, snapshot: setup.snapshot)
+            do {
+                for (index, key) in keys.enumerated() where index % 4 != 3 {
+                    let value = "v\(setup.id.rawValue).\(index)"
+                    try await setup.put(Array(key.utf8), Array(value.utf8))
+                    initial.operations.append(.write(key: key, value: value))
+                }
+                try await setup.commit()
+                initial.outcome = .committed
+            } catch let error as MantisError where error.code == .transactionTimeout && transactions.count < 100 {
+                setup.rollback()
+                initial.outcome = .aborted(error.code.rawValue)
+            }
+            transactions.append(initial)
         }
-        try await setup.commit()
-        initial.outcome = .committed
 
         let done = Shared(false)
-        var transactions = [initial]
         try await withThrowingTaskGroup(of: [HistoryTransaction].self) { group in
             if collectGarbage {
                 group.addTask {
                     while !done.value {
                         manager.collectGarbage()
                         try await Task.sleep(for: .milliseconds(1))
+                    }
+                    return []
+                }
+            }
+            if transactionTimeout != nil {
+                group.addTask {
+                    while !done.value {
+                        manager.abortExpired()
+                        try await Task.sleep(for: .microseconds(200))
                     }
                     return []
                 }
@@ -77,9 +104,11 @@ struct HistoryWorkload {
         }
 
         var logged: [UInt64: TransactionHistory.LoggedTransaction] = [:]
+        var records = 0
         let cursor = try wal.entries(from: .zero)
         while let entry = try cursor.next() {
             guard entry.kind == .writeBatch || entry.kind == .commit else { continue }
+            records += 1
             var item = logged[entry.transactionID.rawValue] ?? TransactionHistory.LoggedTransaction(commit: nil, writes: [:])
             for write in try TransactionRecord.decode(entry) {
                 item.writes[Self.text(write.key)] = .some(write.value.map(Self.text))
@@ -92,7 +121,7 @@ struct HistoryWorkload {
         for pair in try store.scan(.all, at: visible) { finalState[Self.text(pair.key)] = Self.text(pair.value) }
         return TransactionHistory(
             seed: seed, label: "\(isolation), \(lockPolicy), seed \(seed)", isolation: isolation,
-            transactions: transactions, logged: logged, finalState: finalState, visibleAtEnd: visible)
+            transactions: transactions, logged: logged, logRecords: records, finalState: finalState, visibleAtEnd: visible)
     }
 
     /// One task's transactions, one after another.
@@ -202,9 +231,16 @@ struct HistoryWorkload {
                 try await transaction.commit()
                 record.outcome = .committed
             }
-        } catch let error as MantisError where [.deadlock, .serializationFailure, .lockTimeout].contains(error.code) {
+        } catch let error as MantisError where [.deadlock, .serializationFailure, .lockTimeout, .transactionTimeout].contains(error.code) {
             transaction.rollback()
             record.outcome = .aborted(error.code.rawValue)
+        } catch let error as MantisError where transactionTimeout != nil && [.transactionClosed, .lsnUnavailable].contains(error.code) {
+            // Expired by the reaper during the call: a lock wait in progress ends with
+            // `transactionClosed` (its locks were released under it), and a read already past its
+            // checks may find its snapshot unregistered and collected (`lsnUnavailable`, never
+            // wrong data). Only `abortExpired` ends a transaction under its owner in this workload.
+            transaction.rollback()
+            record.outcome = .aborted("expired in flight: \(error.code.rawValue)")
         } catch {
             transaction.rollback()
             record.outcome = .aborted("unexpected: \(error)")

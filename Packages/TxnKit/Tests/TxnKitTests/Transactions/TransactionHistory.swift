@@ -20,6 +20,8 @@ struct TransactionHistory: Sendable {
     var transactions: [HistoryTransaction]
     /// Per transaction id.
     var logged: [UInt64: LoggedTransaction]
+    /// How many transaction records (`writeBatch`, `commit`) the log holds.
+    var logRecords = 0
     /// Every live pair at `visibleAtEnd`, once every transaction had ended.
     var finalState: [String: String]
     /// The manager's visible snapshot at the end.
