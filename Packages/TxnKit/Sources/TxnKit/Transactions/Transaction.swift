@@ -70,7 +70,7 @@ public final class Transaction: Sendable {
             return value
         } catch {
             abort(after: error)
-            throw error
+            throw failure(error)
         }
     }
 
@@ -96,7 +96,7 @@ public final class Transaction: Sendable {
             return values
         } catch {
             abort(after: error)
-            throw error
+            throw failure(error)
         }
     }
 
@@ -111,7 +111,7 @@ public final class Transaction: Sendable {
             committed = try manager.store.scan(range, at: readSnapshot, limit: limit.map { $0 + own.count })
         } catch {
             abort(after: error)
-            throw error
+            throw failure(error)
         }
         var merged = Self.overlay(committed, with: own)
         if let limit, merged.count > limit { merged.removeLast(merged.count - limit) }
@@ -190,7 +190,7 @@ public final class Transaction: Sendable {
                 try await manager.lockManager.lock(key, mode: .exclusive, for: id, timeout: lockTimeout())
             } catch {
                 abort(after: error)
-                throw error
+                throw failure(error)
             }
             manager.recordLockWait(.now - start)
             let stillActive = state.withLock { state -> Bool in
@@ -250,6 +250,15 @@ public final class Transaction: Sendable {
         if state.expired { return timeoutError() }
         return MantisError(.transactionClosed, "transaction \(id) is \(state.status == .committing ? "committing" : "finished")",
                            context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
+    }
+
+    /// `error`, or the timeout if the transaction ran out of time meanwhile: `abortExpired`
+    /// finished it (cutting short its lock wait, or releasing the snapshot a read was using), or
+    /// a lock wait ended at its deadline. The caller learns why.
+    private func failure(_ error: any Error) -> any Error {
+        if state.withLock({ $0.expired }) { return timeoutError() }
+        if (error as? MantisError)?.code == .lockTimeout, CoarseClock.nanoseconds() >= deadline { return timeoutError() }
+        return error
     }
 
     private func timeoutError() -> MantisError {
