@@ -17,7 +17,8 @@ import WALKit
 ///
 /// Replay one case: `CRASH_POINT_SEEDS=1 CRASH_POINT_HALTS=123 CRASH_POINT_MODES=tornPrefix
 /// swift test --package-path Packages/RecoveryKit --filter CrashPointTests` (lists are
-/// comma-separated; `CRASH_POINT_TRACE=1` prints the calls around the halt point).
+/// comma-separated; `CRASH_POINT_TRACE=1` prints the calls around the halt point, or with no
+/// `CRASH_POINT_HALTS` the whole workload's calls).
 @Suite("Crash points: a halt after every file-system call of a whole workload")
 struct CrashPointTests {
     static let seeds: [UInt64] = {
@@ -46,6 +47,7 @@ struct CrashPointTests {
         let probeRun = await workload.run(on: probe)
         try #require(probeRun.failure == nil, "seed \(seed): the uninterrupted workload failed: \(probeRun.failure ?? "")")
         try #require(probeRun.acknowledged.count == workload.commitCount, "seed \(seed): \(probeRun.acknowledged.count) of \(workload.commitCount) commits acknowledged")
+        #expect(probeRun.groupSyncs == [2, 2], "seed \(seed): the group commits took \(probeRun.groupSyncs) log syncs, not one for the first member and one for the rest")
         await probeRun.abandon()
         let trace = probe.trace
         let total = trace.count
@@ -55,6 +57,9 @@ struct CrashPointTests {
             Issue.record("seed \(seed): the workload is not deterministic: call \(index + 1) was \(Self.call(trace, index)) then \(Self.call(again.trace, index))")
         }
         let summary = Self.summary(trace)
+        if Self.printTrace, Self.haltPoints == nil {
+            print("seed \(seed) probe trace:\n" + trace.enumerated().map { "  \($0.offset + 1): \($0.element)" }.joined(separator: "\n"))
+        }
 
         var runs = 0
         var failures = 0
@@ -276,6 +281,8 @@ struct CrashPointWorkload: Sendable, CustomStringConvertible {
         var attempted: [PlannedCommit] = []
         var acknowledged: Set<Int> = []
         var failure: String?
+        /// Per group commit that completed: the log syncs it took (2: the first member's, the rest's).
+        var groupSyncs: [UInt64] = []
         var database: CrashPointDatabase?
 
         /// The old instance is abandoned: its log closed (on a halted machine nothing reaches the disk).
@@ -347,6 +354,7 @@ struct CrashPointWorkload: Sendable, CustomStringConvertible {
                 try? await Task.sleep(for: .microseconds(50))
             }
         }
+        let syncsBefore = wal.status.syncCount
         fileSystem.armGate()
         var tasks = [launch(0)]
         try await waitFor("the first member's round") { fileSystem.gateReached || outcomes.finished.withLock { $0[0] != nil } }
@@ -369,6 +377,7 @@ struct CrashPointWorkload: Sendable, CustomStringConvertible {
             }
         }
         if let firstError { throw firstError }
+        run.groupSyncs.append(wal.status.syncCount - syncsBefore)
     }
 
     /// Nil if `recovered` is the state after a prefix of `attempted` that holds every
