@@ -77,7 +77,15 @@ struct CrashPointTests {
 
     /// One run: the workload halted after `haltAfter` calls, a crash in `mode`, recovery, the checks.
     /// Returns false if a check failed.
-    func check(_ workload: CrashPointWorkload, mode: CrashMode, haltAfter: Int, probeTrace: [String], context: String) async -> Bool {
+    /// A crash during the recovery that follows a crash: the second crash's halt point in the
+    /// recovery's calls and its mode.
+    struct RecoveryCrash {
+        var haltAfter: Int
+        var mode: CrashMode
+    }
+
+    func check(_ workload: CrashPointWorkload, mode: CrashMode, haltAfter: Int, probeTrace: [String], context: String,
+               recoveryCrash: RecoveryCrash? = nil, recoveryCalls: ((Int) -> Void)? = nil) async -> Bool {
         let modeIndex = UInt64(CrashMode.allCases.firstIndex(of: mode)!)
         let fs = FaultInjectingFileSystem(seed: workload.seed &* 1_000_003 &+ UInt64(haltAfter) &* 8 &+ modeIndex)
         let halting = CrashPointFileSystem(fs, haltAfter: haltAfter)
@@ -95,7 +103,24 @@ struct CrashPointTests {
             print("\(context)\n  calls \(window.lowerBound + 1)...: " + window.map { "\($0 + 1)\($0 == haltAfter ? " (refused)" : ""): \(probeTrace[$0])" }.joined(separator: "\n    "))
             print("  workload stopped: \(run.failure ?? "no") after \(run.attempted.count) attempted, \(run.acknowledged.count) acknowledged\n  \(crash)")
         }
-        let detail = "\(context); workload: \(run.attempted.count) commits attempted, \(run.acknowledged.count) acknowledged, stopped by \(run.failure ?? "nothing"); \(crash)"
+        var detail = "\(context); workload: \(run.attempted.count) commits attempted, \(run.acknowledged.count) acknowledged, stopped by \(run.failure ?? "nothing"); \(crash)"
+        if let recoveryCalls {
+            // Only count the calls of an uninterrupted recovery.
+            let counting = CrashPointFileSystem(fs)
+            if let db = try? CrashPointDatabase.open(counting, keep: workload.keep) { try? await db.state.wal?.close() }
+            recoveryCalls(counting.trace.count)
+            return true
+        }
+        if let recoveryCrash {
+            // Recovery itself is cut short by a second crash.
+            let halting = CrashPointFileSystem(fs, haltAfter: recoveryCrash.haltAfter)
+            let interrupted = try? CrashPointDatabase.open(halting, keep: workload.keep)
+            fs.halt()
+            let second = fs.crash(recoveryCrash.mode)
+            try? await interrupted?.state.wal?.close()
+            fs.restart()
+            detail += "; then recovery halted after \(recoveryCrash.haltAfter) calls (next: \(Self.call(halting.trace, recoveryCrash.haltAfter))) and \(second)"
+        }
 
         // Recovery.
         let db: CrashPointDatabase
@@ -154,6 +179,39 @@ struct CrashPointTests {
             return false
         }
         return true
+    }
+
+    @Test("a crash during the recovery after a crash: halt recovery after every one of its calls, for a seeded sample of first crashes",
+          arguments: seeds)
+    func haltDuringRecovery(seed: UInt64) async throws {
+        let start = ContinuousClock.now
+        let workload = CrashPointWorkload(seed: seed)
+        let probe = CrashPointFileSystem(FaultInjectingFileSystem(seed: seed))
+        await workload.run(on: probe).abandon()
+        let trace = probe.trace
+        var random = SplitMix64(seed: seed &+ 0xC0FFEE)
+        let samples = Int(ProcessInfoLite.environment("CRASH_POINT_RECOVERY_SAMPLES") ?? "") ?? 6
+        var runs = 0
+        var failures = 0
+        for _ in 0..<samples {
+            // Power-loss modes only: they leave torn tails, temporary files and reverted renames to repair.
+            let mode = [CrashMode.dropUnsynced, .tornPrefix, .garbleUnsynced][Int(random.next() % 3)]
+            let haltAfter = Int(random.next() % UInt64(trace.count + 1))
+            var calls = 0
+            let base = "seed \(seed) \(mode), halted after \(haltAfter) of \(trace.count) calls"
+            _ = await check(workload, mode: mode, haltAfter: haltAfter, probeTrace: trace, context: base, recoveryCalls: { calls = $0 })
+            for recoveryHalt in 0..<calls {
+                let second = CrashMode.allCases[Int(random.next() % UInt64(CrashMode.allCases.count))]
+                runs += 1
+                let context = "\(base), then a crash (\(second)) after \(recoveryHalt) of the recovery's \(calls) calls"
+                if await !check(workload, mode: mode, haltAfter: haltAfter, probeTrace: trace, context: context,
+                                recoveryCrash: RecoveryCrash(haltAfter: recoveryHalt, mode: second)) {
+                    failures += 1
+                }
+            }
+        }
+        print("CrashPointTests (crash during recovery) seed \(seed): \(samples) first crashes, \(runs) recovery halt points in \(ContinuousClock.now - start)")
+        #expect(failures == 0, "seed \(seed): \(failures) of \(runs) run(s) failed")
     }
 
     /// The index of the first call where two traces differ (one ending early counts), nil if equal.
