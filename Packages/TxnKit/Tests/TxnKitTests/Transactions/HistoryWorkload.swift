@@ -234,13 +234,6 @@ struct HistoryWorkload {
         } catch let error as MantisError where [.deadlock, .serializationFailure, .lockTimeout, .transactionTimeout].contains(error.code) {
             transaction.rollback()
             record.outcome = .aborted(error.code.rawValue)
-        } catch let error as MantisError where transactionTimeout != nil && [.transactionClosed, .lsnUnavailable].contains(error.code) {
-            // Expired by the reaper during the call: a lock wait in progress ends with
-            // `transactionClosed` (its locks were released under it), and a read already past its
-            // checks may find its snapshot unregistered and collected (`lsnUnavailable`, never
-            // wrong data). Only `abortExpired` ends a transaction under its owner in this workload.
-            transaction.rollback()
-            record.outcome = .aborted("expired in flight: \(error.code.rawValue)")
         } catch {
             transaction.rollback()
             record.outcome = .aborted("unexpected: \(error)")
