@@ -52,6 +52,9 @@ import Testing
             let info = try await client.call("COMMAND", "INFO", "get", "nope").elements
             #expect(info?.first?.elements?.first == .bulk("get"))
             #expect(info?.last == .null)
+            #expect(try await client.call("COMMAND", "INFO").elements?.count == RESPCommandTable.specs.count, "no names: every command (Redis 7)")
+            #expect(try await client.call("COMMAND", "COUNT", "x") == .error("ERR wrong number of arguments for 'command|count' command"))
+            #expect(try await client.call("COMMAND", "LIST", "x") == .syntaxError)
             #expect(try await client.call("QUIT") == .ok)
             #expect(try await client.waitForClose())
         }

@@ -139,10 +139,16 @@ extension RESPSession {
             return .array(specs.keys.sorted().map { specs[$0]!.info })
         }
         switch request.word(1) {
-        case "COUNT": return .integer(Int64(specs.count))
-        case "LIST": return .array(specs.keys.sorted().map { .bulk($0.lowercased()) })
+        case "COUNT":
+            guard request.count == 2 else { return .wrongArity("command|count") }
+            return .integer(Int64(specs.count))
+        case "LIST":
+            guard request.count == 2 else { return .syntaxError }
+            return .array(specs.keys.sorted().map { .bulk($0.lowercased()) })
         case "DOCS": return .map([])
         case "INFO":
+            // No names: every command (Redis 7).
+            guard request.count > 2 else { return .array(specs.keys.sorted().map { specs[$0]!.info }) }
             return .array((2..<request.count).map { specs[request.word($0)]?.info ?? .null })
         default: return .unknownSubcommand(request)
         }
