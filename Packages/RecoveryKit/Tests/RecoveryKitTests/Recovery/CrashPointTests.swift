@@ -523,20 +523,10 @@ final class CrashPointDatabase: Sendable {
         return CrashPointDatabase(state: state, manager: manager, checkpointer: checkpointer, fileSystem: fileSystem)
     }
 
-    func contents() throws -> [[UInt8]: [UInt8]] {
-        var result: [[UInt8]: [UInt8]] = [:]
-        let snapshot = manager?.visibleSnapshot ?? UInt64.max >> 1
-        for pair in try state.store.scan(.all, at: snapshot) { result[pair.key] = pair.value }
-        return result
-    }
+    func contents() throws -> [[UInt8]: [UInt8]] { try state.contents(at: manager) }
 
     /// Graceful close: sync, then the clean-shutdown marker.
-    func close() async throws {
-        guard let wal = state.wal else { return }
-        try await wal.close()
-        try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN), to: Self.dataDirectory.cleanShutdownMarker,
-                                      fileSystem: fileSystem, checksum: CRC32Checksum())
-    }
+    func close() async throws { try await state.closeCleanly(in: Self.dataDirectory, fileSystem: fileSystem) }
 }
 
 // MARK: - A file system that halts the machine after N calls

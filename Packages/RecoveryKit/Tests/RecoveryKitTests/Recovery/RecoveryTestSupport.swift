@@ -52,20 +52,10 @@ final class RecoveringDatabase: Sendable {
     var report: RecoveryReport { state.report }
 
     /// Every live pair at the newest snapshot.
-    func contents() throws -> [[UInt8]: [UInt8]] {
-        var result: [[UInt8]: [UInt8]] = [:]
-        let snapshot = manager?.visibleSnapshot ?? UInt64.max >> 1
-        for pair in try state.store.scan(.all, at: snapshot) { result[pair.key] = pair.value }
-        return result
-    }
+    func contents() throws -> [[UInt8]: [UInt8]] { try state.contents(at: manager) }
 
     /// Graceful close: sync, then the clean-shutdown marker.
-    func close() async throws {
-        guard let wal = state.wal else { return }
-        try await wal.close()
-        try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN), to: Self.dataDirectory.cleanShutdownMarker,
-                                      fileSystem: fileSystem, checksum: CRC32Checksum())
-    }
+    func close() async throws { try await state.closeCleanly(in: Self.dataDirectory, fileSystem: fileSystem) }
 
     /// Power loss: the machine halts, the old instance is abandoned, the disk shows `mode`.
     func crash(_ mode: CrashMode) async {
@@ -87,5 +77,23 @@ func commit(_ manager: TransactionManager, _ writes: [([UInt8], [UInt8]?)]) asyn
     } catch {
         txn.rollback()
         throw error
+    }
+}
+
+extension RecoveredState {
+    /// Every live pair at the newest snapshot `manager` shows (the store's newest without one).
+    func contents(at manager: TransactionManager?) throws -> [[UInt8]: [UInt8]] {
+        var result: [[UInt8]: [UInt8]] = [:]
+        let snapshot = manager?.visibleSnapshot ?? UInt64.max >> 1
+        for pair in try store.scan(.all, at: snapshot) { result[pair.key] = pair.value }
+        return result
+    }
+
+    /// Graceful close: sync, then the clean-shutdown marker.
+    func closeCleanly(in dataDirectory: DataDirectory, fileSystem: any FileSystem) async throws {
+        guard let wal else { return }
+        try await wal.close()
+        try CleanShutdownMarker.write(CleanShutdownMarker(lastLSN: wal.status.lastLSN), to: dataDirectory.cleanShutdownMarker,
+                                      fileSystem: fileSystem, checksum: CRC32Checksum())
     }
 }
