@@ -12,8 +12,8 @@ import TxnKit
 /// would let the log hand their LSNs out again after a crash). A checkpoint is written to a
 /// temporary file, fsynced, renamed and its directory fsynced before it counts; only after that
 /// are older checkpoints beyond `keep` removed and WAL segments wholly below the oldest kept
-/// checkpoint's LSN archived/removed (with `keep: 1`, only once the new checkpoint read back
-/// whole: `readBack`). A failed checkpoint is reported (alert), retried with
+/// checkpoint's LSN archived/removed (with `keep: 1` the new checkpoint is first read back whole
+/// before it replaces anything: `readBack`). A failed checkpoint is reported (alert), retried with
 /// backoff, and never causes WAL removal. One checkpoint at a time; the file I/O runs on its own
 /// thread, never on the Swift concurrency pool.
 public final class Checkpointer: Sendable {
@@ -87,9 +87,7 @@ public final class Checkpointer: Sendable {
                     blockSize: options.blockSize, writesInBackground: true, logger: logger)
                 do {
                     try manager.store.forEachLatestInPlace(at: pin.snapshot) { key, value in try writer.append(key: key, value: value) }
-                    let info = try writer.finish()
-                    if options.keep == 1 { try readBack(info) }
-                    return info
+                    return try writer.finish(beforeRename: options.keep == 1 ? { try self.readBack($0) } : nil)
                 } catch {
                     writer.abandon()
                     throw error

@@ -8,8 +8,12 @@ extension CheckpointWriter {
     /// If the final directory fsync fails (`syncFailed`), the complete, verifying file is
     /// already under its final name but may or may not survive a crash: treat the checkpoint as
     /// not taken (do not remove WAL it would cover). Never retried (rule 2).
+    ///
+    /// - Parameter beforeRename: runs on the complete, fsynced temporary file (its path given)
+    ///   before it is renamed over anything; if it throws, nothing is published (`Checkpointer`
+    ///   reads the file back here with `keep: 1`).
     @discardableResult
-    public func finish() throws -> CheckpointInfo {
+    public func finish(beforeRename: ((String) throws -> Void)? = nil) throws -> CheckpointInfo {
         try requireWriting("finish checkpoint")
         var renamed = false
         do {
@@ -32,6 +36,7 @@ extension CheckpointWriter {
                 try file.sync()
                 try file.close()
                 self.file = nil
+                try beforeRename?(temporaryPath)
                 try fileSystem.rename(temporaryPath, to: path)
                 renamed = true
                 try fileSystem.syncDirectory(directory)

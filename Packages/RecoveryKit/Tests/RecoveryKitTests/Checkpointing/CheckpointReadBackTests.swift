@@ -44,7 +44,7 @@ struct TruncatingCodec: CheckpointCodec {
             codec: TruncatingCodec(), checksum: CRC32Checksum(), options: Self.keepOne())
         await #expect { try await lossy.checkpoint() } throws: { error in
             let error = error as? MantisError
-            return error?.code == .corruption && error?.message.contains("does not read back whole (quarantined)") == true
+            return error?.code == .corruption && error?.message.contains("does not read back whole (quarantined as") == true
         }
         let listed = try CheckpointDirectory(path: RecoveringDatabase.dataDirectory.checkpoints, fileSystem: fs).list()
         #expect(listed.map(\.lsn) == [good.lsn], "the previous checkpoint is kept, the bad one is gone from the catalog")
@@ -59,6 +59,29 @@ struct TruncatingCodec: CheckpointCodec {
         let reopened = try RecoveringDatabase(fileSystem: fs)
         #expect(reopened.report.mode == .normal)
         #expect(reopened.report.checkpoint?.lsn == good.lsn)
+        #expect(try reopened.contents() == expected)
+    }
+
+    @Test("at an unchanged LSN (same file name) a checkpoint that does not read back replaces nothing")
+    func sameLSN() async throws {
+        let fs = FaultInjectingFileSystem(seed: 61)
+        let db = try RecoveringDatabase(fileSystem: fs, checkpoints: Self.keepOne())
+        for index in 0..<240 { try await commit(db.manager!, [(bytes("k\(index % 40)"), bytes("value number \(index)"))]) }
+        let good = try await db.checkpointer!.checkpoint()
+        let expected = try db.contents()
+        // No commit in between (an on-close checkpoint, CHECKPOINT, a backup's checkpoint).
+        let lossy = Checkpointer(
+            manager: db.manager!, wal: db.state.wal!,
+            directory: CheckpointDirectory(path: RecoveringDatabase.dataDirectory.checkpoints, fileSystem: fs),
+            codec: TruncatingCodec(), checksum: CRC32Checksum(), options: Self.keepOne())
+        await #expect(throws: MantisError.self) { try await lossy.checkpoint() }
+        let listed = try CheckpointDirectory(path: RecoveringDatabase.dataDirectory.checkpoints, fileSystem: fs).list()
+        #expect(listed.map(\.lsn) == [good.lsn], "the previous checkpoint of the same name must still be there")
+        #expect(try CheckpointReader.open(path: good.path, fileSystem: fs, codecs: [RunLengthCodec()], checksums: [CRC32Checksum()]).verify().lsn == good.lsn)
+
+        await db.crash(.dropUnsynced)
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.mode == .normal)
         #expect(try reopened.contents() == expected)
     }
 
