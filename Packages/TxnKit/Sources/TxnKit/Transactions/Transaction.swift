@@ -70,7 +70,7 @@ public final class Transaction: Sendable {
             return value
         } catch {
             abort(after: error)
-            throw failure(error)
+            throw timeoutIfExpired(error)
         }
     }
 
@@ -96,7 +96,7 @@ public final class Transaction: Sendable {
             return values
         } catch {
             abort(after: error)
-            throw failure(error)
+            throw timeoutIfExpired(error)
         }
     }
 
@@ -111,7 +111,7 @@ public final class Transaction: Sendable {
             committed = try manager.store.scan(range, at: readSnapshot, limit: limit.map { $0 + own.count })
         } catch {
             abort(after: error)
-            throw failure(error)
+            throw timeoutIfExpired(error)
         }
         var merged = Self.overlay(committed, with: own)
         if let limit, merged.count > limit { merged.removeLast(merged.count - limit) }
@@ -190,7 +190,7 @@ public final class Transaction: Sendable {
                 try await manager.lockManager.lock(key, mode: .exclusive, for: id, timeout: lockTimeout())
             } catch {
                 abort(after: error)
-                throw failure(error)
+                throw timeoutIfExpired(error)
             }
             manager.recordLockWait(.now - start)
             let stillActive = state.withLock { state -> Bool in
@@ -252,12 +252,15 @@ public final class Transaction: Sendable {
                            context: ErrorContext(operation: "transaction", metadata: ["transaction": "\(id)"]))
     }
 
-    /// `error`, or the timeout if the transaction ran out of time meanwhile: `abortExpired`
-    /// finished it (cutting short its lock wait, or releasing the snapshot a read was using), or
-    /// a lock wait ended at its deadline. The caller learns why.
-    private func failure(_ error: any Error) -> any Error {
+    /// The timeout instead of `error` when `error` is only the trace of the transaction running
+    /// out of time: `abortExpired` finished it during the call (a lock wait cut short:
+    /// `transactionClosed`; the snapshot a read was using released: `lsnUnavailable`), or a lock
+    /// wait ended at its deadline (`lockTimeout`). Any other error (corruption, a deadlock, an I/O
+    /// error) is passed on as it is: it says more.
+    func timeoutIfExpired(_ error: any Error) -> any Error {
+        guard let code = (error as? MantisError)?.code, [.transactionClosed, .lsnUnavailable, .lockTimeout].contains(code) else { return error }
         if state.withLock({ $0.expired }) { return timeoutError() }
-        if (error as? MantisError)?.code == .lockTimeout, CoarseClock.nanoseconds() >= deadline { return timeoutError() }
+        if code == .lockTimeout, CoarseClock.nanoseconds() >= deadline { return timeoutError() }
         return error
     }
 

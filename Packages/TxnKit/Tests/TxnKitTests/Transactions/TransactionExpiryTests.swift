@@ -80,6 +80,26 @@ import Testing
         #expect(try db.contents() == [bytes("k"): bytes("after")])
     }
 
+    @Test("once expired, only the traces of the expiry become transaction_timeout; corruption, a deadlock or an I/O error pass as they are")
+    func expiryMapsOnlyItsOwnTraces() async throws {
+        let db = try database(timeout: .milliseconds(5), seed: 4)
+        let expired = db.manager.begin(.readCommitted)
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(db.manager.abortExpired() == 1)
+        func code(_ error: MantisError) -> MantisError.Code? { (expired.timeoutIfExpired(error) as? MantisError)?.code }
+        #expect(code(MantisError(.transactionClosed, "closed")) == .transactionTimeout)
+        #expect(code(MantisError(.lsnUnavailable, "collected")) == .transactionTimeout)
+        #expect(code(MantisError(.lockTimeout, "waited")) == .transactionTimeout)
+        #expect(code(MantisError(.corruption, "checksum mismatch")) == .corruption, "a timeout must not hide corruption")
+        #expect(code(MantisError(.deadlock, "victim")) == .deadlock)
+        #expect(code(MantisError(.ioError, "EIO")) == .ioError)
+
+        let live = try database(timeout: .seconds(60), seed: 5).manager.begin(.readCommitted)
+        #expect((live.timeoutIfExpired(MantisError(.lockTimeout, "waited")) as? MantisError)?.code == .lockTimeout,
+                "a lock wait that ended before the deadline is a lock timeout")
+        live.rollback()
+    }
+
     @Test("a committing transaction is never expired: its outcome belongs to the log")
     func committingDoesNotExpire() async throws {
         let wal = GatedWAL(holdThrough: LSN(1))
