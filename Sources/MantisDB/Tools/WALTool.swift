@@ -70,13 +70,15 @@ public enum WALTool {
 
     private static func verdict(_ report: WALVerificationReport) -> String {
         var text = ""
-        for finding in report.findings { text += "finding: \(finding)\n" }
+        for finding in report.findings {
+            text += "finding: \(finding)" + (report.markers.cuts(finding) ? " (past the last durable record: the open cuts it)" : "") + "\n"
+        }
         if let unsyncedTail = report.markers.unsyncedTail { text += "unsynced tail: \(unsyncedTail)\n" }
         if let syncFailure = report.syncFailure { text += "sync failure: \(syncFailure)\n" }
         for damage in report.markers.damage { text += "damaged marker: \(damage)\n" }
         switch report.exitCode {
         case 0: text += "result: clean\n"
-        case 1 where report.findings.isEmpty:
+        case 1 where report.findingsAfterMarkers.isEmpty:
             text += "result: a failed sync left a marker; opening the database applies it (see above)\n"
         case 1: text += "result: torn tail (a crash mid-write); opening the database cuts it and keeps the bytes in a .broken file\n"
         default: text += "result: CORRUPTION: the log is damaged where damage is not expected; the database will refuse to open normally\n"

@@ -55,6 +55,7 @@ import Testing
             #expect(try await client.call("COMMAND", "INFO").elements?.count == RESPCommandTable.specs.count, "no names: every command (Redis 7)")
             #expect(try await client.call("COMMAND", "COUNT", "x") == .error("ERR wrong number of arguments for 'command|count' command"))
             #expect(try await client.call("COMMAND", "LIST", "x") == .syntaxError)
+            #expect(try await client.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "g*") == .error("ERR COMMAND LIST FILTERBY is not supported"))
             #expect(try await client.call("QUIT") == .ok)
             #expect(try await client.waitForClose())
         }

@@ -92,4 +92,42 @@ import Testing
         #expect(try readAll(reopened).map(\.payload) == [payload("durable"), payload("unsynced")])
         try await reopened.close()
     }
+
+    @Test("wal verify calls a marker naming a missing segment damage (exit 2), as the open refuses the log")
+    func danglingMarkerVerdict() async throws {
+        for (name, marker) in [(UnsyncedTailMarker.fileName, UnsyncedTailMarker(segment: "wal-00000000000000ff.log").encoded()),
+                               (SyncFailureMarker.fileName, SyncFailureMarker(segment: "wal-00000000000000ff.log", length: 64, lsn: .zero).encoded())] {
+            let fs = FaultInjectingFileSystem(seed: 43)
+            let writer = try openOnFaults(fs)
+            try await writer.append([WALRecord(kind: .put, payload: payload("durable"))])
+            try await writer.close()
+            try fs.writeFileAtomically("/db/wal/" + name, contents: marker)
+            let report = try WALVerifier.verify(directory: "/db/wal", fileSystem: fs, checksums: [crc32])
+            #expect { _ = try openOnFaults(fs) } throws: { ($0 as? MantisError)?.code == .corruption }
+            #expect(report.exitCode == 2, "\(name): \(report.markers)")
+            #expect(report.markers.damage.first?.contains("names segment wal-00000000000000ff.log, which is not in the log") == true)
+        }
+    }
+
+    @Test("a segment a crashed writer created without its directory fsync is made durable by the next open before it appends")
+    func openSyncsTheDirectory() async throws {
+        let fs = FaultInjectingFileSystem(seed: 67)
+        let writer = try openOnFaults(fs)  // 64 KiB segments, created on demand
+        let big = [UInt8](repeating: 7, count: 20_000)
+        for _ in 0..<3 { try await writer.append([WALRecord(kind: .put, payload: big)]) }
+        // The fourth record needs a new segment: renamed into place, then its directory fsync fails
+        // and the writer dies with the log failed.
+        fs.inject(FaultRule([.directorySync], .eio, trigger: .nth(1)))
+        await #expect(throws: MantisError.self) { try await writer.append([WALRecord(kind: .put, payload: big)]) }
+        fs.removeAllFaults()
+        let segments = try fs.contentsOfDirectory("/db/wal").filter { $0.hasSuffix(".log") }
+        try #require(segments.count == 2, "\(segments)")
+
+        let reopened = try openOnFaults(fs)
+        try await reopened.append([WALRecord(kind: .put, payload: payload("acknowledged"))])
+        _ = fs.crash(.dropUnsynced)  // power loss before anything else syncs the directory
+        let again = try openOnFaults(fs)
+        #expect(try readAll(again).last?.payload == payload("acknowledged"), "an acknowledged record vanished with its segment's name")
+        try await again.close()
+    }
 }

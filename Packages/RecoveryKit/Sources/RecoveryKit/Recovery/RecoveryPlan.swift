@@ -80,13 +80,13 @@ extension RecoveryEngine {
             return plan
         }
         plan.incompleteTransactions = open.keys.sorted()
-        plan.walFindings = report.findings
+        plan.walFindings = report.findingsAfterMarkers
         plan.walMarkers = [report.markers.unsyncedTail, report.syncFailure].compactMap { $0 }
-        if let corruption = report.findings.first(where: \.isCorruption) {
+        if let corruption = plan.walFindings.first(where: \.isCorruption) {
             plan.safeModeReason = "the log is damaged: \(corruption)"
         } else if let damage = report.markers.damage.first {
             plan.safeModeReason = "the log is damaged: \(damage)"
-        } else if marker != nil, let torn = report.findings.first {
+        } else if marker != nil, let torn = plan.walFindings.first {
             plan.safeModeReason = "the log has a torn tail although the last shutdown was clean: \(torn)"
         } else if let oldest = report.segments.first?.header.firstLSN, oldest > from {
             plan.safeModeReason = "replay needs LSN \(from) but the log starts at LSN \(oldest)"

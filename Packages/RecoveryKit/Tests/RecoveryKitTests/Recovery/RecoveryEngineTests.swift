@@ -282,4 +282,32 @@ final class NSLockLike: Sendable {
         #expect(reopened.report.steps.contains { $0.contains("cut 1 log record(s) after the last durable one a failed sync recorded") }, "\(reopened.report.steps)")
         #expect(reopened.report.mode == .normal)
     }
+
+    @Test("damage past a sync-failure marker's durable point does not make the plan predict safe mode: the open cuts it first")
+    func damagePastTheDurablePoint() async throws {
+        let fs = FaultInjectingFileSystem(seed: 47)
+        let db = try RecoveringDatabase(fileSystem: fs)
+        for index in 0..<5 { try await commit(db.manager!, [(bytes("k\(index)"), bytes("v\(index)"))]) }
+        await db.crash(.processCrash)
+        let wal = RecoveringDatabase.dataDirectory.wal
+        let segment = try #require(try fs.contentsOfDirectory(wal).first { $0.hasSuffix(".log") })
+        // Each synced commit starts a new 512-byte sector after the header's: record 3 starts at
+        // 1536. The marker says the log was durable through LSN 2; record 3 is then damaged, with
+        // valid records after it (corruption, were it not cut).
+        let body = "mantisdb wal sync failure\nsegment \(segment)\nlength 1536\nlsn 2\n"
+        let crc = Array(body.utf8).withUnsafeBytes { CRC32Checksum().checksum($0) }
+        try fs.writeFileAtomically(wal + "/sync-failed", contents: Array((body + "crc32 \(crc)\n").utf8))
+        try fs.corrupt(path: wal + "/" + segment, offset: 1536 + 40, xor: 0xFF)
+
+        let report = try WALVerifier.verify(directory: wal, fileSystem: fs, checksums: [CRC32Checksum()])
+        #expect(report.hasCorruption, "the damage is there on disk")
+        #expect(report.exitCode == 1, "but the open cuts it: \(report.findings)")
+        let plan = try RecoveryEngine(options: RecoveringDatabase.recoveryOptions(fs)).plan()
+        #expect(plan.safeModeReason == nil, "\(plan.safeModeReason ?? "")")
+        #expect(plan.walFindings.isEmpty)
+        #expect(plan.committedTransactions == 2)
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        #expect(reopened.report.mode == .normal)
+        #expect(try reopened.contents() == [bytes("k0"): bytes("v0"), bytes("k1"): bytes("v1")])
+    }
 }

@@ -78,7 +78,7 @@ extension SegmentedWAL {
                 active = ActiveSegment(file: file, info: info, writeOffset: Int64(WALFormat.segmentHeaderSize), alignment: options.syncAlignment)
             } else {
                 let file = try fileSystem.openFile(last.path, options: .readWrite)
-                try syncTail(file, path: last.path, fileSystem: fileSystem, options: options)
+                try syncTailOrLeaveMarker(file, path: last.path, fileSystem: fileSystem, options: options)
                 active = ActiveSegment(file: file, info: last, writeOffset: scan.endOffset, alignment: scan.header.syncAlignment)
             }
         } else {
@@ -91,6 +91,9 @@ extension SegmentedWAL {
             report.createdNewLog = true
             report.segmentCount = 1
         }
+        // A crashed writer may have created the last segment without its directory fsync: make
+        // the log's names durable before appending to what they name.
+        try fileSystem.syncDirectory(directory)
         report.lastLSN = nextLSN.previous
         if options.prepareSegmentsAhead { preparer.prepareAhead() }
         let wal = SegmentedWAL(
@@ -114,7 +117,7 @@ extension SegmentedWAL {
             let file = try fileSystem.openFile(last.path, options: .readWrite)
             defer { try? file.close() }
             try file.truncate(to: scan.endOffset)
-            try syncTail(file, path: last.path, fileSystem: fileSystem, options: options, metadata: true)
+            try syncTailOrLeaveMarker(file, path: last.path, fileSystem: fileSystem, options: options, metadata: true)
         }
         options.logger.notice("the log's last segment uses another checksum than the configured one: started a new segment for new records", metadata: [
             "segment": "\(last.path)", "checksum_identifier": "\(scan.header.checksumIdentifier)", "configured": "\(checksum.name)",
@@ -142,7 +145,7 @@ extension SegmentedWAL {
     }
 
     /// Keeps the torn bytes in `<segment>.broken` (written atomically), then zeroes them in the
-    /// segment and syncs it (`syncTail`). Returns the `.broken` file's path.
+    /// segment and syncs it (`syncTailOrLeaveMarker`). Returns the `.broken` file's path.
     static func cutTornTail(file path: String, offset: Int64, length: Int64, fileSystem: any FileSystem, options: SegmentedWALOptions) throws -> String {
         let file = try fileSystem.openFile(path, options: .readWrite)
         defer { try? file.close() }
@@ -150,7 +153,7 @@ extension SegmentedWAL {
         let broken = uniqueBrokenPath(for: path, fileSystem: fileSystem)
         try fileSystem.writeFileAtomically(broken, contents: bytes)
         try file.write([UInt8](repeating: 0, count: bytes.count), at: offset)
-        try syncTail(file, path: path, fileSystem: fileSystem, options: options)
+        try syncTailOrLeaveMarker(file, path: path, fileSystem: fileSystem, options: options)
         return broken
     }
 }

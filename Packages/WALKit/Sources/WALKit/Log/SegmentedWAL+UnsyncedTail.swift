@@ -4,7 +4,7 @@ extension SegmentedWAL {
     /// Syncs the tail the open found (`file`, the segment at `path`). If the sync fails, leaves
     /// an `UnsyncedTailMarker` naming the segment before rethrowing, so the next open rewrites
     /// it rather than trust pages a failed sync may have marked clean unwritten.
-    static func syncTail(_ file: any StorageFile, path: String, fileSystem: any FileSystem, options: SegmentedWALOptions,
+    static func syncTailOrLeaveMarker(_ file: any StorageFile, path: String, fileSystem: any FileSystem, options: SegmentedWALOptions,
                          metadata: Bool = false) throws {
         do {
             if metadata { try file.sync() } else { try file.syncData() }
@@ -14,9 +14,12 @@ extension SegmentedWAL {
         }
     }
 
+    /// Writes the `UnsyncedTailMarker` naming the segment at `path` (atomically: temporary file,
+    /// fsync, rename, directory fsync). Best effort: the disk that failed the sync may fail this
+    /// too, which is logged as critical. An existing marker is never replaced: it names the
+    /// earliest segment still to rewrite.
     static func leaveUnsyncedTailMarker(segment path: String, fileSystem: any FileSystem, options: SegmentedWALOptions, cause: any Error) {
         let markerPath = Path.join(Path.directory(of: path), UnsyncedTailMarker.fileName)
-        // A marker already there names this segment or an earlier one: keep it.
         guard !fileSystem.fileExists(markerPath) else { return }
         do {
             try fileSystem.writeFileAtomically(markerPath, contents: UnsyncedTailMarker(segment: Path.lastComponent(of: path)).encoded())
@@ -43,16 +46,25 @@ extension SegmentedWAL {
         }
         let chunk: Int64 = 1 << 20
         for segment in segments[index...] {
-            let file = try fileSystem.openFile(segment.path, options: .readWrite)
-            defer { try? file.close() }
-            let size = try file.size()
-            var offset: Int64 = 0
-            while offset < size {
-                let bytes = try file.read(count: Int(min(chunk, size - offset)), at: offset)
-                try file.write(bytes, at: offset)
-                offset += Int64(bytes.count)
+            do {
+                let file = try fileSystem.openFile(segment.path, options: .readWrite)
+                defer { try? file.close() }
+                let size = try file.size()
+                var offset: Int64 = 0
+                while offset < size {
+                    let bytes = try file.read(count: Int(min(chunk, size - offset)), at: offset)
+                    guard !bytes.isEmpty else {
+                        throw MantisError(.ioError, "the segment ended at \(offset) bytes though its size is \(size)", context: ErrorContext(operation: "rewrite wal tail", file: segment.path, offset: offset))
+                    }
+                    try file.write(bytes, at: offset)
+                    offset += Int64(bytes.count)
+                }
+                try file.syncData()
+            } catch {
+                let cause = MantisError.wrap(error, code: .ioError)
+                throw MantisError(cause.code, "could not rewrite the log's tail as its unsynced-tail marker asks (the marker stays; the next open tries again)",
+                                  context: ErrorContext(operation: "open wal", file: segment.path), cause: cause)
             }
-            try file.syncData()
         }
         options.logger.warning("rewrote and synced the write-ahead log's tail after the last open failed to sync it", metadata: [
             "segment": "\(segments[index].path)", "segments": "\(segments.count - index)",

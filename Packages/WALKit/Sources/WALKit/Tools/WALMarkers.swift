@@ -18,10 +18,17 @@ public struct WALMarkers: Sendable {
         let names = try names ?? fileSystem.contentsOfDirectory(directory)
         var markers = WALMarkers()
         func note(_ error: any Error) { markers.damage.append((error as? MantisError).map { "\($0.context.file ?? directory): \($0.message)" } ?? "\(error)") }
+        // As the open: a marker naming a segment not in the log stops it.
+        func dangling(_ path: String, _ what: String, _ segment: String) -> Bool {
+            guard !names.contains(segment) else { return false }
+            markers.damage.append("\(path): the log's \(what) marker names segment \(segment), which is not in the log: the open refuses the log")
+            return true
+        }
         if names.contains(UnsyncedTailMarker.fileName) {
             let path = Path.join(directory, UnsyncedTailMarker.fileName)
             do {
                 let marker = try UnsyncedTailMarker.decode(try fileSystem.readFile(path), path: path)
+                if dangling(path, "unsynced-tail", marker.segment) { return markers }
                 markers.unsyncedTail = "the last open failed to sync the log's tail; the next open rewrites segment \(marker.segment) and every later one from what it reads, and syncs them, before trusting them"
             } catch { note(error) }
         }
@@ -29,11 +36,25 @@ public struct WALMarkers: Sendable {
             let path = Path.join(directory, SyncFailureMarker.fileName)
             do {
                 let marker = try SyncFailureMarker.decode(try fileSystem.readFile(path), path: path)
+                if dangling(path, "sync-failure", marker.segment) { return markers }
                 markers.syncFailure = marker
                 markers.durableThrough = marker.lsn
             } catch { note(error) }
         }
         return markers
+    }
+
+    /// True if the open's cut after a failed sync takes away the place `finding` is about (it
+    /// lies past the marker's durable bytes, or in a later segment): the open never meets it.
+    public func cuts(_ finding: WALFinding) -> Bool {
+        guard let marker = syncFailure else { return false }
+        let (file, offset): (String, Int64) = switch finding {
+        case let .tornTail(file, offset, _, _): (file, offset)
+        case let .corruption(file, offset, _): (file, offset)
+        }
+        let name = Path.lastComponent(of: file)
+        guard let lsn = WALFormat.firstLSN(ofSegmentNamed: name), let markerLSN = WALFormat.firstLSN(ofSegmentNamed: marker.segment) else { return false }
+        return lsn > markerLSN || (lsn == markerLSN && offset >= marker.length)
     }
 
     /// What the `sync-failed` marker means for a log ending at `lastLSN`, if there is one.
