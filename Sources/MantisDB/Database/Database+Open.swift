@@ -89,9 +89,17 @@ extension Database {
             }
         }
         // Safe mode writes nothing: the directory stays as recovery found it.
-        let epochStart = mode.isSafe
-            ? TransactionIDEpoch.peek(directory: options.directory, fileSystem: fileSystem)
-            : try TransactionIDEpoch.advance(directory: options.directory, fileSystem: fileSystem)
+        let epochStart: TransactionID
+        if mode.isSafe {
+            let (first, problem) = TransactionIDEpoch.peek(directory: options.directory, fileSystem: fileSystem)
+            if let problem {
+                options.logger.warning("safe mode: the transaction-id epoch file cannot be read; ids start at epoch 1 for this run (a normal open will refuse the file)",
+                                       metadata: ["error": "\(problem)"])
+            }
+            epochStart = first
+        } else {
+            epochStart = try TransactionIDEpoch.advance(directory: options.directory, fileSystem: fileSystem)
+        }
         var guards = Database.Guards()
         var admission = options.writeAdmission
         let managerBox = ManagerBox()

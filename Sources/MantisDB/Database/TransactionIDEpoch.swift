@@ -4,7 +4,8 @@ import MantisCore
 /// Makes transaction ids unique and increasing across restarts without logging every id:
 /// each open bumps a durable epoch (`txn-epoch`, written atomically) and ids are
 /// `epoch << 32 | counter`. Ids of read-only and aborted transactions, which never reach the
-/// log, can therefore never be reused either.
+/// log, are therefore not reused either, except those of a safe-mode run, which writes nothing
+/// (`peek`).
 enum TransactionIDEpoch {
     static let fileName = "txn-epoch"
     static let magic: UInt32 = 0x4550_4E4D  // "MNPE"
@@ -23,10 +24,15 @@ enum TransactionIDEpoch {
 
     /// For safe mode, which writes nothing: the first id of the epoch after the stored one,
     /// not stored. Its transactions never reach the log, so a later open may hand the same ids
-    /// out again; an unreadable or damaged file gives epoch 1.
-    static func peek(directory: String, fileSystem: any FileSystem) -> TransactionID {
-        let epoch = (try? read(Path.join(directory, fileName), fileSystem: fileSystem)) ?? 0
-        return TransactionID((epoch + 1) << 32)
+    /// out again. An unreadable or damaged file gives epoch 1, and `problem` says why (the next
+    /// normal open will refuse that file).
+    static func peek(directory: String, fileSystem: any FileSystem) -> (first: TransactionID, problem: String?) {
+        do {
+            let epoch = try read(Path.join(directory, fileName), fileSystem: fileSystem)
+            return (TransactionID((epoch + 1) << 32), nil)
+        } catch {
+            return (TransactionID(1 << 32), "\(error)")
+        }
     }
 
     /// The stored epoch (0 if there is no file); a damaged file is `corruption` naming it.

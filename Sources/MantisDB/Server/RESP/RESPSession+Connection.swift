@@ -143,6 +143,7 @@ extension RESPSession {
             guard request.count == 2 else { return .wrongArity("command|count") }
             return .integer(Int64(specs.count))
         case "LIST":
+            if request.count > 2, request.word(2) == "FILTERBY" { return .error("ERR COMMAND LIST FILTERBY is not supported") }
             guard request.count == 2 else { return .syntaxError }
             return .array(specs.keys.sorted().map { .bulk($0.lowercased()) })
         case "DOCS": return .map([])
