@@ -52,7 +52,7 @@ extension MantisConfiguration {
         .optionalSize("checkpoint.wal_bytes", \.checkpoint.walBytes, 1...Int.max,
                       "Take a checkpoint once this many WAL bytes were written since the last; null: no byte trigger."),
         .integer("checkpoint.keep", \.checkpoint.keep, 1...1000,
-                 "Checkpoints kept; WAL segments wholly below the oldest kept are archived/removed. With 1, each new checkpoint is read back and verified before the previous one and the log below it go."),
+                 "Checkpoints kept; WAL segments wholly below the oldest kept are archived/removed once two are kept. With 1, each new checkpoint is read back and verified before the previous one and the log below it go."),
         .bool("checkpoint.on_close", \.checkpoint.onClose, "Take a checkpoint on a graceful close (faster next open)."),
         .size("checkpoint.block_size", \.checkpoint.blockSize, 4096...(64 << 20),
               "Uncompressed bytes per compressed, checksummed block."),

@@ -102,10 +102,11 @@ import WALKit
     }
 
     /// The control: the same damage without self-healing leaves recovery depending on it, and a
-    /// crash then ends in safe mode — which is what the healing prevents.
+    /// crash then ends in safe mode — which is what the healing prevents. With `keep: 1`, so the
+    /// log below the only checkpoint is gone (the first of two kept checkpoints keeps its log).
     @Test func withoutHealingTheSameDamageEndsInSafeMode() async throws {
         let fs = FaultInjectingFileSystem(seed: 2)
-        let db = try AssembledDatabase(fileSystem: fs)
+        let db = try AssembledDatabase(fileSystem: fs, keep: 1)
         var model: [[UInt8]: [UInt8]] = [:]
         try await db.populate(0..<60, into: &model)
         try await db.checkpoint()

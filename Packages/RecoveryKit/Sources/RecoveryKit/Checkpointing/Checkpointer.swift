@@ -12,8 +12,9 @@ import TxnKit
 /// would let the log hand their LSNs out again after a crash). A checkpoint is written to a
 /// temporary file, fsynced, renamed and its directory fsynced before it counts; only after that
 /// are older checkpoints beyond `keep` removed and WAL segments wholly below the oldest kept
-/// checkpoint's LSN archived/removed (with `keep: 1` the new checkpoint is first read back whole
-/// before it replaces anything: `readBack`). A failed checkpoint is reported (alert), retried with
+/// checkpoint's LSN archived/removed, and only once two are kept, so a fallback remains (with
+/// `keep: 1` the new checkpoint is instead read back whole before it replaces anything:
+/// `readBack`). A failed checkpoint is reported (alert), retried with
 /// backoff, and never causes WAL removal. One checkpoint at a time; the file I/O runs on its own
 /// thread, never on the Swift concurrency pool.
 public final class Checkpointer: Sendable {
@@ -98,7 +99,11 @@ public final class Checkpointer: Sendable {
             let (removedCheckpoints, removedSegments) = try await onIOThread { [self] in
                 let removedCheckpoints = try directory.retain(newest: options.keep, pacing: options.removalPacing)
                 var removedSegments = 0
-                if let oldest = try directory.list().last {
+                // The log goes only once an older kept checkpoint could stand in for the new one
+                // (with keep 1, the new one was read back instead): the first checkpoint of a
+                // database lets nothing go.
+                let kept = try directory.list()
+                if kept.count >= 2 || options.keep == 1, let oldest = kept.last {
                     removedSegments = try wal.removeSegments(below: oldest.lsn.next)
                 }
                 return (removedCheckpoints, removedSegments)

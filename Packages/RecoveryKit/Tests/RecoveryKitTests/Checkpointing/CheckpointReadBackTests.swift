@@ -20,7 +20,7 @@ struct TruncatingCodec: CheckpointCodec {
     }
 }
 
-@Suite("Checkpoint read-back with keep 1") struct CheckpointReadBackTests {
+@Suite("A fallback before the log goes: read-back with keep 1, no trim at the first checkpoint") struct CheckpointReadBackTests {
     static func keepOne() -> CheckpointOptions {
         var options = CheckpointOptions()
         options.keep = 1
@@ -99,5 +99,24 @@ struct TruncatingCodec: CheckpointCodec {
         #expect(listed.map(\.lsn) == [second.lsn])
         let quarantine = RecoveringDatabase.dataDirectory.quarantine
         #expect(try (fs.fileExists(quarantine) ? fs.contentsOfDirectory(quarantine) : []).isEmpty, "nothing quarantined")
+    }
+
+    @Test("with keep 2 the first checkpoint lets no log go (nothing could stand in for it); the second trims below the first")
+    func firstCheckpointKeepsTheLog() async throws {
+        let fs = FaultInjectingFileSystem(seed: 71)
+        let db = try RecoveringDatabase(fileSystem: fs)  // keep 2, the default
+        func segments() throws -> Int { try fs.contentsOfDirectory(RecoveringDatabase.dataDirectory.wal).filter { $0.hasSuffix(".log") }.count }
+        for index in 0..<200 { try await commit(db.manager!, [(bytes("k\(index % 50)"), bytes("value \(index)"))]) }
+        let before = try segments()
+        try #require(before > 2)
+        let first = try await db.checkpointer!.checkpoint()
+        #expect(try segments() == before, "the first checkpoint is the only one: the log below it stays")
+        #expect(db.checkpointer!.status.segmentsRemoved == 0)
+        for index in 200..<300 { try await commit(db.manager!, [(bytes("k\(index % 50)"), bytes("value \(index)"))]) }
+        _ = try await db.checkpointer!.checkpoint()
+        #expect(db.checkpointer!.status.segmentsRemoved > 0, "with two kept, the log below the older one goes")
+        let firstLSN = db.state.wal!.status.firstLSN
+        #expect(firstLSN <= first.lsn.next, "replay from the older checkpoint still finds its log (log starts at \(firstLSN))")
+        #expect(firstLSN > LSN(1), "segments below the older checkpoint went")
     }
 }
