@@ -57,7 +57,7 @@ final class RateLimitedFile: ForwardingStorageFile {
         }
         let count = try base.read(into: buffer, at: offset)
         counters.bytes.add(Int64(count), ordering: .relaxed)
-        bucket?.acquireBlocking(count)
+        bucket?.acquireBlocking(count) { counters.cancelled.load(ordering: .acquiring) }
         // Cancelled while paced: the pass may have no read left to notice it.
         if counters.cancelled.load(ordering: .acquiring) {
             throw MantisError(.cancelled, "rate-limited reader stopped", context: ErrorContext(operation: "pread", file: path, offset: offset))

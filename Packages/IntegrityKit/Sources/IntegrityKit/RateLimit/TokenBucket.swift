@@ -45,6 +45,18 @@ public final class TokenBucket: Sendable {
         if wait > .zero { clock.blockingSleep(for: wait) }
     }
 
+    /// As `acquireBlocking(_:)`, sleeping in slices of at most `slice` and returning early (the
+    /// tokens stay taken) as soon as `stop` returns true: a paced reader that is cancelled stops
+    /// within a slice, not after its whole wait.
+    public func acquireBlocking(_ count: Int, slice: Duration = .milliseconds(50), stoppingWhen stop: () -> Bool) {
+        var remaining = reserve(count)
+        while remaining > .zero, !stop() {
+            let step = min(remaining, slice)
+            clock.blockingSleep(for: step)
+            remaining -= step
+        }
+    }
+
     /// Takes `count` tokens, suspending the task as long as needed.
     public func acquire(_ count: Int) async throws {
         let wait = reserve(count)

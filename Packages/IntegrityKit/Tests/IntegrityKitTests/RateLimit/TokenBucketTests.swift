@@ -41,4 +41,16 @@ import Testing
         let error = try #require(throws: MantisError.self) { try limited.readFile("/big") }
         #expect(error.code == .cancelled)
     }
+
+    @Test func stoppedWaitEndsWithinASlice() {
+        let clock = ManualClock()
+        let bucket = TokenBucket(rate: 1 << 10, burst: 0, clock: clock)
+        // 1 MiB at 1 KiB/s would wait 1,024 s; asked to stop after its first slice, it stops there.
+        bucket.acquireBlocking(1 << 20) { !clock.blockingSleeps.isEmpty }
+        #expect(clock.blockingSleeps == [.milliseconds(50)])
+        // Not stopped, the slices add up to the whole wait.
+        let other = ManualClock()
+        TokenBucket(rate: 1 << 10, burst: 0, clock: other).acquireBlocking(1 << 11) { false }
+        #expect(other.blockingSleeps.reduce(Duration.zero, +) == .seconds(2))
+    }
 }

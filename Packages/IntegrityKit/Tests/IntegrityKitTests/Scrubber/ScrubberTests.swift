@@ -396,7 +396,10 @@ import WALKit
         var model: [[UInt8]: [UInt8]] = [:]
         try await db.populate(0..<60, into: &model)
         var options = ScrubberOptions()
-        options.bytesPerSecond = 20_000  // a pass takes about 1.7 s: stop lands inside it even on a loaded machine
+        // A pass would take about 8 s, so stop lands inside it even when a loaded machine keeps
+        // this task off the cooperative pool for seconds (a CI run once saw a 1.7 s pass finish
+        // first). Cancelled, the test takes well under a second.
+        options.bytesPerSecond = 4_000
         options.burstBytes = 0
         let scrubber = db.scrubber(options: options)
         let pass = Task { try await scrubber.scrubOnce() }
