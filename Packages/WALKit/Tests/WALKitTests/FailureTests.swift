@@ -202,4 +202,33 @@ import Testing
         #expect(try readAll(wal).map(\.payload) == (0..<3).map { payload("r\($0)") })
         try? await wal.close()
     }
+
+    @Test("a cut of several MiB after a failed sync is kept whole in .broken and zeroed in the segment (copied in pieces)")
+    func largeCutAfterSyncFailure() async throws {
+        let fs = FaultInjectingFileSystem(seed: 73)
+        var opts = options(durability: .async(flushInterval: .seconds(3600)), segmentSize: 8 << 20)
+        opts.prepareSegmentsAhead = false
+        let wal = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        try await wal.append([WALRecord(kind: .put, payload: payload("durable"))])
+        try await wal.sync()
+        fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
+        for index in 0..<30 { _ = try wal.enqueue([WALRecord(kind: .put, payload: [UInt8](repeating: UInt8(index), count: 100_000))]) }
+        await #expect(throws: MantisError.self) { try await wal.sync() }
+        try? await wal.close()
+        _ = fs.crash(.processCrash)
+        fs.removeAllFaults()
+        let segment = try #require(try fs.contentsOfDirectory("/db/wal").first { $0.hasSuffix(".log") })
+        let before = try fs.readFile("/db/wal/" + segment)
+        let end = before.lastIndex { $0 != 0 }! + 1
+
+        let reopened = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        #expect(try readAll(reopened).map(\.payload) == [payload("durable")])
+        let broken = try fs.readFile(try #require(reopened.openReport.brokenFiles.first))
+        #expect(broken.count > 2 << 20, "the cut spans several pieces: \(broken.count) bytes")
+        #expect(Array(before[(end - broken.count)..<end]) == broken, "the .broken file holds exactly the bytes cut")
+        let after = try fs.readFile("/db/wal/" + segment)
+        #expect(after[(end - broken.count)..<end].allSatisfy { $0 == 0 }, "the cut range is zeroed")
+        #expect(after[..<(end - broken.count)] == before[..<(end - broken.count)], "nothing before the cut changed")
+        try await reopened.close()
+    }
 }

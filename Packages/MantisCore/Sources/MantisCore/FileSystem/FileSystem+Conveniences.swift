@@ -30,6 +30,13 @@ extension FileSystem {
         try syncDirectory(Path.directory(of: path))
     }
 
+    /// As `writeFileAtomically(_:contents:)`, with the content written by `fill` into the new
+    /// file (in pieces, so a large content need not be in memory at once).
+    public func writeFileAtomically(_ path: String, fill: (any StorageFile) throws -> Void) throws {
+        try writeThroughTemporary(path, fill)
+        try syncDirectory(Path.directory(of: path))
+    }
+
     /// Writes `path` by way of `<path>.tmp` (a stale one is replaced): `fill` writes the new
     /// file, which is then fsynced, closed and renamed over `path`. On an error the temporary
     /// file is removed and `path` is untouched. The caller fsyncs the directory.

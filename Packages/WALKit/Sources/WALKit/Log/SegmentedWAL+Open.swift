@@ -145,14 +145,29 @@ extension SegmentedWAL {
     }
 
     /// Keeps the torn bytes in `<segment>.broken` (written atomically), then zeroes them in the
-    /// segment and syncs it (`syncTailOrLeaveMarker`). Returns the `.broken` file's path.
+    /// segment and syncs it (`syncTailOrLeaveMarker`). Returns the `.broken` file's path. Works
+    /// in 1 MiB pieces: a cut after a failed sync can be most of a segment.
     static func cutTornTail(file path: String, offset: Int64, length: Int64, fileSystem: any FileSystem, options: SegmentedWALOptions) throws -> String {
         let file = try fileSystem.openFile(path, options: .readWrite)
         defer { try? file.close() }
-        let bytes = try file.read(count: Int(length), at: offset)
+        let chunk: Int64 = 1 << 20
         let broken = uniqueBrokenPath(for: path, fileSystem: fileSystem)
-        try fileSystem.writeFileAtomically(broken, contents: bytes)
-        try file.write([UInt8](repeating: 0, count: bytes.count), at: offset)
+        var copied: Int64 = 0
+        try fileSystem.writeFileAtomically(broken) { copy in
+            while copied < length {
+                let bytes = try file.read(count: Int(min(chunk, length - copied)), at: offset + copied)
+                if bytes.isEmpty { break }  // the file ends before `length`: cut what there is
+                try copy.write(bytes, at: copied)
+                copied += Int64(bytes.count)
+            }
+        }
+        let zeros = [UInt8](repeating: 0, count: Int(min(chunk, copied)))
+        var zeroed: Int64 = 0
+        while zeroed < copied {
+            let count = Int(min(chunk, copied - zeroed))
+            try file.write(count == zeros.count ? zeros : Array(zeros[..<count]), at: offset + zeroed)
+            zeroed += Int64(count)
+        }
         try syncTailOrLeaveMarker(file, path: path, fileSystem: fileSystem, options: options)
         return broken
     }
