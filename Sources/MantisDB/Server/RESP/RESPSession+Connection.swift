@@ -135,9 +135,8 @@ extension RESPSession {
     /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO name…`, `COMMAND LIST`, `COMMAND DOCS` (empty).
     func commandInfo(_ request: RESPRequest) -> RESPValue {
         let specs = RESPCommandTable.specs
-        guard request.count > 1 else {
-            return .array(specs.keys.sorted().map { specs[$0]!.info })
-        }
+        func everyCommand() -> RESPValue { .array(specs.keys.sorted().map { specs[$0]!.info }) }
+        guard request.count > 1 else { return everyCommand() }
         switch request.word(1) {
         case "COUNT":
             guard request.count == 2 else { return .wrongArity("command|count") }
@@ -149,7 +148,7 @@ extension RESPSession {
         case "DOCS": return .map([])
         case "INFO":
             // No names: every command (Redis 7).
-            guard request.count > 2 else { return .array(specs.keys.sorted().map { specs[$0]!.info }) }
+            guard request.count > 2 else { return everyCommand() }
             return .array((2..<request.count).map { specs[request.word($0)]?.info ?? .null })
         default: return .unknownSubcommand(request)
         }

@@ -13,17 +13,10 @@ extension FileSystem {
         defer { try? input.close() }
         return try writeThroughTemporary(destination) { output in
             let size = min(try input.size(), limit ?? Int64.max)
-            var offset: Int64 = 0
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while offset < size {
-                let want = Int(min(Int64(chunk.count), size - offset))
-                let count = try chunk.withUnsafeMutableBytes { try input.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: offset) }
-                guard count > 0 else { break }
-                try chunk.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count]), at: offset) }
-                offset += Int64(count)
-                if offset < size { try output.syncData() }
+            return try input.forEachPiece(from: 0, length: size) { piece, offset in
+                try output.write(piece, at: offset)
+                if offset + Int64(piece.count) < size { try output.syncData() }
             }
-            return offset
         }
     }
 }

@@ -152,14 +152,9 @@ extension SegmentedWAL {
         defer { try? file.close() }
         let chunk: Int64 = 1 << 20
         let broken = uniqueBrokenPath(for: path, fileSystem: fileSystem)
-        var copied: Int64 = 0
+        var copied: Int64 = 0  // less than `length` if the file ends first: cut what there is
         try fileSystem.writeFileAtomically(broken) { copy in
-            while copied < length {
-                let bytes = try file.read(count: Int(min(chunk, length - copied)), at: offset + copied)
-                if bytes.isEmpty { break }  // the file ends before `length`: cut what there is
-                try copy.write(bytes, at: copied)
-                copied += Int64(bytes.count)
-            }
+            copied = try file.forEachPiece(from: offset, length: length) { piece, at in try copy.write(piece, at: at - offset) }
         }
         let zeros = [UInt8](repeating: 0, count: Int(min(chunk, copied)))
         var zeroed: Int64 = 0

@@ -44,20 +44,14 @@ extension SegmentedWAL {
         guard let index = segments.firstIndex(where: { Path.lastComponent(of: $0.path) == marker.segment }) else {
             throw MantisError(.corruption, "the log's unsynced-tail marker names segment \(marker.segment), which is not in the log: what the failed sync left cannot be made durable; inspect the directory, then remove the marker to accept the log as it reads", context: ErrorContext(operation: "open wal", file: markerPath))
         }
-        let chunk: Int64 = 1 << 20
         for segment in segments[index...] {
             do {
                 let file = try fileSystem.openFile(segment.path, options: .readWrite)
                 defer { try? file.close() }
                 let size = try file.size()
-                var offset: Int64 = 0
-                while offset < size {
-                    let bytes = try file.read(count: Int(min(chunk, size - offset)), at: offset)
-                    guard !bytes.isEmpty else {
-                        throw MantisError(.ioError, "the segment ended at \(offset) bytes though its size is \(size)", context: ErrorContext(operation: "rewrite wal tail", file: segment.path, offset: offset))
-                    }
-                    try file.write(bytes, at: offset)
-                    offset += Int64(bytes.count)
+                let rewritten = try file.forEachPiece(from: 0, length: size) { piece, at in try file.write(piece, at: at) }
+                guard rewritten == size else {
+                    throw MantisError(.ioError, "the segment ended at \(rewritten) bytes though its size is \(size)", context: ErrorContext(operation: "rewrite wal tail", file: segment.path, offset: rewritten))
                 }
                 try file.syncData()
             } catch {

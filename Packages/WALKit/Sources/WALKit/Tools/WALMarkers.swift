@@ -4,14 +4,14 @@ import MantisCore
 /// what the next open will do about them (`WALVerifier`, `mantisdb recover --dry-run`).
 public struct WALMarkers: Sendable {
     /// A `sync-failed` marker's last durable LSN: the next open cuts every record after it.
-    public var durableThrough: LSN?
+    public var durableThrough: LSN? { syncFailure?.lsn }
     /// A `tail-unsynced` marker's description: the next open rewrites the tail and syncs it.
     public var unsyncedTail: String?
     /// Why a marker cannot be read (the next open refuses the log), naming the marker's file.
     public var damage: [String] = []
     var syncFailure: SyncFailureMarker?
 
-    public var isEmpty: Bool { durableThrough == nil && unsyncedTail == nil && damage.isEmpty }
+    public var isEmpty: Bool { syncFailure == nil && unsyncedTail == nil && damage.isEmpty }
 
     /// Reads the markers in `directory`; `names` is its listing, if already at hand.
     public static func read(directory: String, fileSystem: any FileSystem, names: [String]? = nil) throws -> WALMarkers {
@@ -38,7 +38,6 @@ public struct WALMarkers: Sendable {
                 let marker = try SyncFailureMarker.decode(try fileSystem.readFile(path), path: path)
                 if dangling(path, "sync-failure", marker.segment) { return markers }
                 markers.syncFailure = marker
-                markers.durableThrough = marker.lsn
             } catch { note(error) }
         }
         return markers
