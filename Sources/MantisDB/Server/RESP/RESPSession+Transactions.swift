@@ -96,6 +96,8 @@ extension RESPSession {
     /// Runs the queued ops as one serializable database transaction (retried on conflicts). If a
     /// `WATCH`ed key got a commit after its `WATCH` (a delete included: the watch's snapshot pin
     /// keeps garbage collection from removing it), nothing runs and the reply is a null array.
+    /// After the pin expired, a watched key the store holds no version of also counts as changed
+    /// if a collection has since forgotten a newer delete (`MVCCStore.mayHaveChanged`).
     /// The watched keys are read inside the transaction, so a commit to one of them racing with
     /// `EXEC` fails validation and the retry sees it.
     func exec() -> RESPStep {
@@ -119,13 +121,12 @@ extension RESPSession {
             do {
                 let store = server.database.store
                 let replies = try await server.database.transaction(isolation: .serializable) { transaction -> [RESPValue]? in
+                    // Exact while the pin holds; past transactions.timeout a delete since may
+                    // have been collected, and a watched key without versions then counts as changed.
                     for (key, snapshot) in watched {
                         _ = try transaction.get(key)
-                        if let latest = store.latestCommit(of: key), latest > snapshot { return nil }
+                        if store.mayHaveChanged(key, since: snapshot) { return nil }
                     }
-                    // Held past transactions.timeout, the watch lost its hold: a delete since
-                    // may be gone without trace, so EXEC aborts as if a key had changed.
-                    if let pin, pin.hasExpired { return nil }
                     var replies: [RESPValue] = []
                     replies.reserveCapacity(ops.count)
                     for op in ops { replies.append(try await op.execute(on: transaction, context: server)) }
@@ -148,8 +149,8 @@ extension RESPSession {
         // the value before it — EXEC must see that commit as a change. The first WATCH pins its
         // snapshot (as an open transaction does), so garbage collection keeps every version and
         // tombstone committed after it until EXEC, DISCARD, UNWATCH or the connection's end, or
-        // for at most transactions.timeout (then EXEC aborts); later WATCHes use a newer
-        // snapshot, which that pin covers.
+        // for at most transactions.timeout (then EXEC's check is conservative for keys without
+        // versions); later WATCHes use a newer snapshot, which that pin covers.
         let snapshot: UInt64
         if watchPin != nil {
             snapshot = database.manager.visibleSnapshot

@@ -84,6 +84,18 @@ public final class MVCCStore: Sendable {
         return lock.withReadLock { state.hashed.find(key, hash: hash)?.newest.commit }
     }
 
+    /// True if `key` may have a commit after `snapshot`, whatever garbage collection removed
+    /// since: never false if it has one. Exact while the store holds a version of `key`; for a key
+    /// it holds none of, true if a collection has forgotten a key deleted after `snapshot` (that
+    /// key may have been this one).
+    public func mayHaveChanged(_ key: [UInt8], since snapshot: UInt64) -> Bool {
+        let hash = MVCCBytes.hash(key)
+        return lock.withReadLock {
+            if let found = state.hashed.find(key, hash: hash) { return found.newest.commit > snapshot }
+            return state.forgottenThrough > snapshot
+        }
+    }
+
     // MARK: Installing commits
 
     /// Installs committed transactions in commit order under one lock hold: each commit's writes

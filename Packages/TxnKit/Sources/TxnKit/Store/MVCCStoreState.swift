@@ -14,6 +14,9 @@ final class MVCCStoreState: @unchecked Sendable {
     var horizon: UInt64 = 0
     /// The highest commit timestamp installed.
     var newestCommit: UInt64 = 0
+    /// The newest tombstone a collection removed together with its key: after it, the store
+    /// cannot tell which keys those deletes touched.
+    var forgottenThrough: UInt64 = 0
     /// Entries that may hold collectable versions and are not in a running collection's batch.
     var garbageCandidates: [MVCCKeyEntry] = []
 
@@ -90,6 +93,7 @@ final class MVCCStoreState: @unchecked Sendable {
         account(added: MVCCVersionTally(), removed: removed)
         if removed.isEmpty {
             // Its only version was a tombstone nobody can see past: forget the key.
+            forgottenThrough = max(forgottenThrough, entry.newest.commit)
             let key = entry.key
             hashed.remove(key, hash: MVCCBytes.hash(key))
             ordered.remove(key)

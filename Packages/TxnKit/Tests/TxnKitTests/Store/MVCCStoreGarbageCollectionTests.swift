@@ -71,6 +71,33 @@ struct MVCCStoreGarbageCollectionTests {
         #expect(store.statistics.collectionHorizon == 10)
     }
 
+    @Test("mayHaveChanged is exact while a key has versions, and conservative once a delete after the snapshot was forgotten")
+    func mayHaveChangedAcrossCollection() {
+        let store = MVCCStore()
+        let kept = T.bytes("kept"), deleted = T.bytes("deleted"), old = T.bytes("old"), absent = T.bytes("absent")
+        store.install([(kept, T.bytes("1")), (deleted, T.bytes("1")), (old, T.bytes("1"))], at: 10)
+        store.install([(old, nil)], at: 15)
+        store.collectGarbage(oldestActiveSnapshot: 20)   // forgets `old`, deleted at 15
+        let snapshot: UInt64 = 20
+        #expect(!store.mayHaveChanged(kept, since: snapshot))
+        #expect(!store.mayHaveChanged(old, since: snapshot), "deleted before the snapshot")
+        #expect(!store.mayHaveChanged(absent, since: snapshot))
+        store.install([(deleted, nil)], at: 25)
+        store.install([(kept, T.bytes("2"))], at: 26)
+        #expect(store.mayHaveChanged(deleted, since: snapshot))
+        #expect(store.mayHaveChanged(kept, since: snapshot))
+        #expect(!store.mayHaveChanged(absent, since: snapshot))
+        // The delete at 25 is collected with its key: that key and every other absent one may
+        // have changed since 20, but not since 25; a key with versions stays exact.
+        store.collectGarbage(oldestActiveSnapshot: 30)
+        #expect(store.latestCommit(of: deleted) == nil)
+        #expect(store.mayHaveChanged(deleted, since: snapshot))
+        #expect(store.mayHaveChanged(absent, since: snapshot))
+        #expect(!store.mayHaveChanged(absent, since: 25))
+        #expect(store.mayHaveChanged(kept, since: snapshot))
+        #expect(!store.mayHaveChanged(kept, since: 26))
+    }
+
     @Test("an active snapshot keeps its versions while newer commits and collections go on")
     func activeSnapshotSurvives() throws {
         let store = MVCCStore(checksum: nil, verifyReads: true, leafCapacity: 8, chunkSize: 4)
