@@ -138,6 +138,40 @@ import Testing
         }
     }
 
+    @Test("MULTI queues SCAN (which sees the queue's earlier writes), INFO, COMMAND and CONFIG, as Redis 7")
+    func queuedServerCommands() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("SET", "s:a", "1") == .ok)
+            #expect(try await client.call("MULTI") == .ok)
+            for command in [["SET", "s:b", "2"], ["SCAN", "0", "MATCH", "s:*"], ["DEL", "s:a"], ["SCAN", "0", "MATCH", "s:*", "COUNT", "1"],
+                            ["SCAN", "0", "TYPE", "hash"], ["SCAN", "99999"], ["SCAN", "0", "COUNT", "0"],
+                            ["INFO", "keyspace"], ["COMMAND", "COUNT"], ["CONFIG", "GET", "nosuch"], ["CONFIG", "SET", "a", "b"]] {
+                try await client.send(command: command)
+                #expect(try await client.read() == .queued, "\(command)")
+            }
+            let replies = try #require(try await client.call("EXEC").elements)
+            #expect(replies.count == 11)
+            #expect(replies[0] == .ok)
+            #expect(replies[1] == .array([.bulk("0"), .array([.bulk("s:a"), .bulk("s:b")])]))
+            #expect(replies[2] == .integer(1))
+            // COUNT 1: one key examined, a cursor to go on with outside MULTI.
+            let cursor = try #require(replies[3].elements?.first?.text)
+            #expect(replies[3].elements?.last == .array([.bulk("s:b")]))
+            #expect(cursor != "0")
+            #expect(try await client.call("SCAN", cursor, "MATCH", "s:*", "COUNT", "1") == .array([.bulk("0"), .array([])]))
+            #expect(replies[4] == .array([.bulk("0"), .array([])]))
+            #expect(replies[5] == .error("ERR invalid cursor"))
+            #expect(replies[6] == .syntaxError)
+            #expect(replies[7].text?.contains("db0:keys=1") == true, "INFO keyspace at EXEC: \(replies[7])")
+            #expect(replies[8] == .integer(Int64(RESPCommandTable.specs.count)))
+            #expect(replies[9] == .array([]))
+            #expect(replies[10].text?.hasPrefix("ERR CONFIG SET is not supported") == true)
+            #expect(try await client.call("GET", "s:a") == .null)
+            #expect(try await client.call("GET", "s:b") == .bulk("2"))
+        }
+    }
+
     @Test("WATCH: a key changed by another client makes EXEC return a null array (RESP2 and RESP3)")
     func watch() async throws {
         try await RESPTestHarness.with { harness in

@@ -73,7 +73,7 @@ enum RESPCommandTable {
             .init(name: "TYPE", arity: 2, flags: [.data, .readonly], keys: (1, 1, 1)),
             .init(name: "KEYS", arity: 2, flags: [.data, .readonly], keys: (0, 0, 0)),
             .init(name: "DBSIZE", arity: 1, flags: [.data, .readonly], keys: (0, 0, 0)),
-            .init(name: "SCAN", arity: -2, flags: [.readonly], keys: (0, 0, 0)),
+            .init(name: "SCAN", arity: -2, flags: [.data, .readonly], keys: (0, 0, 0)),
             .init(name: "MULTI", arity: 1, flags: [], keys: (0, 0, 0)),
             .init(name: "EXEC", arity: 1, flags: [], keys: (0, 0, 0)),
             .init(name: "DISCARD", arity: 1, flags: [], keys: (0, 0, 0)),

@@ -73,11 +73,13 @@ extension RESPDataOp {
             let limit = context.options.maxArrayLength
             let pairs = try access.scan(.prefix(glob.literalPrefix), limit: limit + 1)
             return Self.keysReply(pairs.lazy.map(\.key), glob: glob, limit: limit)
+        case .scan(let query):
+            return try query.run(cursors: context.cursors) { try access.scan($0, limit: $1).map(\.key) }
         case .dbsize:
             // Counts the earlier writes of this pipeline or MULTI, as GET and EXISTS see them.
             return .integer(Int64(try access.liveKeyCount()))
-        case .reply(let reply):
-            return reply
+        case .info, .reply:
+            return executeRead(context: context)!
         }
     }
 

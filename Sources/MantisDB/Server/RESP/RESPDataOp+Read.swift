@@ -21,8 +21,12 @@ extension RESPDataOp {
                 let limit = context.options.maxArrayLength
                 let pairs = try database.scan(.prefix(glob.literalPrefix), limit: limit + 1)
                 return Self.keysReply(pairs.lazy.map(\.key), glob: glob, limit: limit)
+            case .scan(let query):
+                return try query.run(cursors: context.cursors) { try database.scan($0, limit: $1).map(\.key) }
             case .dbsize:
                 return .integer(Int64(database.store.statistics.liveKeys))
+            case .info(let sections):
+                return .verbatimString(format: "txt", text: context.info(sections: sections))
             case .reply(let reply):
                 return reply
             case .set, .getDelete, .delete, .mset, .incrementBy, .append:

@@ -1,6 +1,7 @@
 /// A key-value command, parsed and checked, ready to run against the database. The same op
 /// runs in every context: autocommit (alone or batched with its pipeline neighbours), queued by
-/// `MULTI` and run by `EXEC`, or inside an interactive `BEGIN … COMMIT` transaction.
+/// `MULTI` and run by `EXEC`, or inside an interactive `BEGIN … COMMIT` transaction (where reads
+/// and scans see the transaction's own writes).
 enum RESPDataOp: Sendable {
     enum SetCondition: Sendable { case always, ifAbsent, ifPresent }
 
@@ -17,7 +18,10 @@ enum RESPDataOp: Sendable {
     case strlen([UInt8])
     case type([UInt8])
     case keys(RESPGlob)
+    case scan(RESPScanQuery)
     case dbsize
+    /// `INFO` queued by `MULTI`: the server's facts when `EXEC` runs.
+    case info(sections: [String])
     /// A reply decided while parsing (e.g. a syntax error found outside `MULTI`).
     case reply(RESPValue)
 
@@ -27,14 +31,17 @@ enum RESPDataOp: Sendable {
     var isWrite: Bool {
         switch self {
         case .set, .getDelete, .delete, .mset, .incrementBy, .append: true
-        case .get, .exists, .mget, .strlen, .type, .keys, .dbsize, .reply: false
+        case .get, .exists, .mget, .strlen, .type, .keys, .scan, .dbsize, .info, .reply: false
         }
     }
 
     /// True if the op may take long (so it must not run on the event loop).
     var isLong: Bool {
-        if case .keys = self { return true }
-        return false
+        switch self {
+        case .keys: true
+        case .scan(let query): query.count > RESPScanQuery.maxInlineCount
+        default: false
+        }
     }
 
     /// Bytes of keys and values (to bound a batch).
@@ -44,7 +51,7 @@ enum RESPDataOp: Sendable {
         case .set(let key, let value, _, _, _), .append(let key, let value): key.count + value.count
         case .delete(let keys), .exists(let keys), .mget(let keys), .mset(let keys): keys.reduce(0) { $0 + $1.count }
         case .incrementBy(let key, _): key.count
-        case .keys, .dbsize, .reply: 0
+        case .keys, .scan, .dbsize, .info, .reply: 0
         }
     }
 
@@ -77,6 +84,7 @@ enum RESPDataOp: Sendable {
         case "STRLEN": return .success(.strlen(args[1]))
         case "TYPE": return .success(.type(args[1]))
         case "KEYS": return .success(.keys(RESPGlob(args[1])))
+        case "SCAN": return RESPScanQuery.parse(request).map(RESPDataOp.scan)
         case "DBSIZE": return .success(.dbsize)
         default: return .failure(RESPValueError(.unknownCommand(request)))
         }

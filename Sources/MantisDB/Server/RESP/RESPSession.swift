@@ -113,7 +113,6 @@ final class RESPSession {
         case "BEGIN": return .reply(begin(request))
         case "COMMIT": return commit()
         case "ROLLBACK": return .reply(rollback())
-        case "SCAN": return scan(request)
         case "INFO": return .reply(info(request))
         case "CONFIG": return .reply(config(request))
         case "CHECKPOINT", "SAVE": return checkpoint(request)
