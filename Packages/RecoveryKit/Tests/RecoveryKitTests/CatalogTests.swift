@@ -164,7 +164,7 @@ import Testing
         let target = "/db/quarantine/checkpoint-0000000000000003.ckpt"
         let probeFS = FaultInjectingFileSystem(seed: 47)
         try Self.populate(probeFS, lsns: [3], extras: false)
-        let probe = CountingFileSystem(probeFS)
+        let probe = HaltingFileSystem(probeFS)
         try CheckpointDirectory(path: Self.directory, fileSystem: probe).quarantine(path: path, reason: QuarantineReason("bad", detectedBy: "test"))
         let total = probe.count
         for haltAfter in 0...total {
@@ -172,7 +172,7 @@ import Testing
             let fs = FaultInjectingFileSystem(seed: seed)
             try Self.populate(fs, lsns: [3], extras: false)
             let original = try fs.readFile(path)
-            let catalog = CheckpointDirectory(path: Self.directory, fileSystem: CountingFileSystem(fs, haltAfter: haltAfter))
+            let catalog = CheckpointDirectory(path: Self.directory, fileSystem: HaltingFileSystem(fs, haltAfter: haltAfter))
             let returned = (try? catalog.quarantine(path: path, reason: QuarantineReason("bad", detectedBy: "test"))) != nil
             fs.crash(mode)
             fs.restart()

@@ -150,7 +150,7 @@ import Testing
         field.damage(&file, layout)
         layout.reseal(&file)
         try overwrite(Self.path, with: file, fileSystem: fs)
-        let counting = CountingFileSystem(fs)
+        let counting = HaltingFileSystem(fs)
         let error = verifyError(Self.path, fileSystem: counting)
         let offset = field.offset(layout)
         Self.expectCorruption(error, in: offset..<(offset + 1), "\(field)", code: field.code)

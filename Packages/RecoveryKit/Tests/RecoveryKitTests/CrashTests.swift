@@ -31,7 +31,7 @@ import Testing
     func haltAfterEveryCall(seed: UInt64) throws {
         let entries = makeEntries(count: 60, seed: seed)
         let blockSize = 150 + Int(seed) * 50
-        let probe = CountingFileSystem(FaultInjectingFileSystem(seed: seed))
+        let probe = HaltingFileSystem(FaultInjectingFileSystem(seed: seed))
         try writeCheckpoint(entries, fileSystem: probe, blockSize: blockSize)
         let total = probe.count
         #expect(total > 20)
@@ -39,7 +39,7 @@ import Testing
         for mode in CrashMode.allCases {
             for haltAfter in 0...total {
                 let fs = FaultInjectingFileSystem(seed: seed &* 10_007 &+ UInt64(haltAfter))
-                let counting = CountingFileSystem(fs, haltAfter: haltAfter)
+                let counting = HaltingFileSystem(fs, haltAfter: haltAfter)
                 let finished = (try? writeCheckpoint(entries, fileSystem: counting, blockSize: blockSize)) != nil
                 #expect(finished == (haltAfter >= total), "seed \(seed): halted after \(haltAfter) of \(total) calls")
                 let report = fs.crash(mode)
@@ -65,7 +65,7 @@ import Testing
         let context = "seed \(seed) (\(count) entries, block size \(blockSize), \(codec.name), \(mode))"
 
         // Count the calls up to finish() and through it.
-        let probe = CountingFileSystem(FaultInjectingFileSystem(seed: seed))
+        let probe = HaltingFileSystem(FaultInjectingFileSystem(seed: seed))
         let probeWriter = try CheckpointWriter(directory: Self.directory, lsn: 42, nextTransactionID: 1, codec: codec,
                                                checksum: crc32, fileSystem: probe, blockSize: blockSize)
         for entry in entries { try probeWriter.append(key: entry.key, value: entry.value) }
@@ -75,7 +75,7 @@ import Testing
         let haltAfter = beforeFinish + Int(random.next() % UInt64(total - beforeFinish + 1))
 
         let fs = FaultInjectingFileSystem(seed: seed)
-        let counting = CountingFileSystem(fs, haltAfter: haltAfter)
+        let counting = HaltingFileSystem(fs, haltAfter: haltAfter)
         let writer = try CheckpointWriter(directory: Self.directory, lsn: 42, nextTransactionID: 1, codec: codec,
                                           checksum: crc32, fileSystem: counting, blockSize: blockSize)
         for entry in entries { try writer.append(key: entry.key, value: entry.value) }

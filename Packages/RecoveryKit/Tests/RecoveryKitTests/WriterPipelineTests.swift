@@ -71,13 +71,13 @@ import Testing
         let blockSize = [64, 1000, 4096][Int(random.next() % 3)]
         let codec: any CheckpointCodec = random.next() % 2 == 0 ? noneCodec : rleCodec
         let mode = CrashMode.allCases[Int(random.next() % UInt64(CrashMode.allCases.count))]
-        let probe = CountingFileSystem(FaultInjectingFileSystem(seed: seed))
+        let probe = HaltingFileSystem(FaultInjectingFileSystem(seed: seed))
         try Self.write(entries, codec: codec, fileSystem: probe, blockSize: blockSize)
         let total = probe.count
         let haltAfter = Int(random.next() % UInt64(total + 1))
 
         let fs = FaultInjectingFileSystem(seed: seed)
-        let finished = (try? Self.write(entries, codec: codec, fileSystem: CountingFileSystem(fs, haltAfter: haltAfter), blockSize: blockSize)) != nil
+        let finished = (try? Self.write(entries, codec: codec, fileSystem: HaltingFileSystem(fs, haltAfter: haltAfter), blockSize: blockSize)) != nil
         let report = fs.crash(mode)
         fs.restart()
         CrashTests.checkAfterCrash(fs, entries: entries, finished: finished,

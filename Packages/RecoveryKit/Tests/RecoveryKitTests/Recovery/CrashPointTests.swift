@@ -1,4 +1,3 @@
-import Dispatch
 import IntegrityKit
 import MantisCore
 import MantisCoreTesting
@@ -43,7 +42,7 @@ struct CrashPointTests {
         let workload = CrashPointWorkload(seed: seed)
 
         // The probe: the whole workload, uninterrupted, twice (the calls must be the same each time).
-        let probe = CrashPointFileSystem(FaultInjectingFileSystem(seed: seed))
+        let probe = HaltingFileSystem(FaultInjectingFileSystem(seed: seed), recordsTrace: true)
         let probeRun = await workload.run(on: probe)
         try #require(probeRun.failure == nil, "seed \(seed): the uninterrupted workload failed: \(probeRun.failure ?? "")")
         try #require(probeRun.acknowledged.count == workload.commitCount, "seed \(seed): \(probeRun.acknowledged.count) of \(workload.commitCount) commits acknowledged")
@@ -51,7 +50,7 @@ struct CrashPointTests {
         await probeRun.abandon()
         let trace = probe.trace
         let total = trace.count
-        let again = CrashPointFileSystem(FaultInjectingFileSystem(seed: seed))
+        let again = HaltingFileSystem(FaultInjectingFileSystem(seed: seed), recordsTrace: true)
         await workload.run(on: again).abandon()
         if let index = Self.firstDifference(trace, again.trace) {
             Issue.record("seed \(seed): the workload is not deterministic: call \(index + 1) was \(Self.call(trace, index)) then \(Self.call(again.trace, index))")
@@ -88,7 +87,7 @@ struct CrashPointTests {
                recoveryCrash: RecoveryCrash? = nil, recoveryCalls: ((Int) -> Void)? = nil) async -> Bool {
         let modeIndex = UInt64(CrashMode.allCases.firstIndex(of: mode)!)
         let fs = FaultInjectingFileSystem(seed: workload.seed &* 1_000_003 &+ UInt64(haltAfter) &* 8 &+ modeIndex)
-        let halting = CrashPointFileSystem(fs, haltAfter: haltAfter)
+        let halting = HaltingFileSystem(fs, haltAfter: haltAfter, recordsTrace: true)
         let run = await workload.run(on: halting)
         fs.halt()
         let crash = fs.crash(mode)
@@ -106,14 +105,14 @@ struct CrashPointTests {
         var detail = "\(context); workload: \(run.attempted.count) commits attempted, \(run.acknowledged.count) acknowledged, stopped by \(run.failure ?? "nothing"); \(crash)"
         if let recoveryCalls {
             // Only count the calls of an uninterrupted recovery.
-            let counting = CrashPointFileSystem(fs)
+            let counting = HaltingFileSystem(fs, recordsTrace: true)
             if let db = try? CrashPointDatabase.open(counting, keep: workload.keep) { try? await db.state.wal?.close() }
             recoveryCalls(counting.trace.count)
             return true
         }
         if let recoveryCrash {
             // Recovery itself is cut short by a second crash.
-            let halting = CrashPointFileSystem(fs, haltAfter: recoveryCrash.haltAfter)
+            let halting = HaltingFileSystem(fs, haltAfter: recoveryCrash.haltAfter, recordsTrace: true)
             let interrupted = try? CrashPointDatabase.open(halting, keep: workload.keep)
             fs.halt()
             let second = fs.crash(recoveryCrash.mode)
@@ -186,7 +185,7 @@ struct CrashPointTests {
     func haltDuringRecovery(seed: UInt64) async throws {
         let start = ContinuousClock.now
         let workload = CrashPointWorkload(seed: seed)
-        let probe = CrashPointFileSystem(FaultInjectingFileSystem(seed: seed))
+        let probe = HaltingFileSystem(FaultInjectingFileSystem(seed: seed), recordsTrace: true)
         await workload.run(on: probe).abandon()
         let trace = probe.trace
         var random = SplitMix64(seed: seed &+ 0xC0FFEE)
@@ -351,7 +350,7 @@ struct CrashPointWorkload: Sendable, CustomStringConvertible {
     }
 
     /// Runs the workload on `fileSystem` until the first error.
-    func run(on fileSystem: CrashPointFileSystem) async -> Run {
+    func run(on fileSystem: HaltingFileSystem) async -> Run {
         let run = Run()
         do {
             let db = try CrashPointDatabase.open(fileSystem, keep: keep)
@@ -383,7 +382,7 @@ struct CrashPointWorkload: Sendable, CustomStringConvertible {
     /// has enqueued its records (in order), so they all share the next round: one write, one sync.
     /// Every member's log I/O runs on the log's leader thread (`BlockingIO.never`).
     func groupCommit(_ members: [PlannedCommit], manager: TransactionManager, wal: SegmentedWAL,
-                     fileSystem: CrashPointFileSystem, run: Run) async throws {
+                     fileSystem: HaltingFileSystem, run: Run) async throws {
         final class Outcomes: Sendable {
             /// Per member that returned: its error, or nil if acknowledged.
             let finished = Mutex<[Int: (any Error)?]>([:])
@@ -527,94 +526,4 @@ final class CrashPointDatabase: Sendable {
 
     /// Graceful close: sync, then the clean-shutdown marker.
     func close() async throws { try await state.closeCleanly(in: Self.dataDirectory, fileSystem: fileSystem) }
-}
-
-// MARK: - A file system that halts the machine after N calls
-
-/// Wraps a `FaultInjectingFileSystem`: records every call (file-system and file calls) as
-/// "operation path", halts the machine before the call numbered `haltAfter + 1`, and can hold
-/// the first call after `armGate()` until `releaseGate()` (to line up a group commit).
-final class CrashPointFileSystem: FileSystem {
-    let inner: FaultInjectingFileSystem
-    let haltAfter: Int?
-    private let calls = Mutex<[String]>([])
-    private let gate = Mutex<(armed: Bool, reached: Bool)>((false, false))
-    private let gateOpen = DispatchSemaphore(value: 0)
-
-    init(_ inner: FaultInjectingFileSystem, haltAfter: Int? = nil) {
-        self.inner = inner
-        self.haltAfter = haltAfter
-    }
-
-    var trace: [String] { calls.withLock { $0 } }
-    var gateReached: Bool { gate.withLock { $0.reached } }
-
-    func armGate() { gate.withLock { $0 = (true, false) } }
-
-    func releaseGate() {
-        let waiting = gate.withLock { gate -> Bool in
-            defer { gate.armed = false }
-            return gate.reached
-        }
-        if waiting { gateOpen.signal() }
-    }
-
-    /// Records one call; halts the machine before the call numbered `haltAfter + 1`.
-    func tick(_ operation: String, _ path: String) {
-        let hold = gate.withLock { gate -> Bool in
-            guard gate.armed, !gate.reached else { return false }
-            gate.reached = true
-            return true
-        }
-        if hold { gateOpen.wait() }
-        let count = calls.withLock { calls in
-            calls.append("\(operation) \(path)")
-            return calls.count
-        }
-        if let haltAfter, count > haltAfter { inner.halt() }
-    }
-
-    var name: String { "crash-point" }
-
-    func openFile(_ path: String, options: FileOpenOptions) throws -> any StorageFile {
-        tick("open", path)
-        return CrashPointFile(try inner.openFile(path, options: options), fileSystem: self)
-    }
-
-    func createDirectory(_ path: String) throws { tick("mkdir", path); try inner.createDirectory(path) }
-    func contentsOfDirectory(_ path: String) throws -> [String] { tick("list", path); return try inner.contentsOfDirectory(path) }
-    func fileType(_ path: String) throws -> FileType? { tick("stat", path); return try inner.fileType(path) }
-    func rename(_ source: String, to destination: String) throws { tick("rename", "\(source) → \(destination)"); try inner.rename(source, to: destination) }
-    func removeItem(_ path: String) throws { tick("remove", path); try inner.removeItem(path) }
-    func syncDirectory(_ path: String) throws { tick("dirsync", path); try inner.syncDirectory(path) }
-    func diskSpace(_ path: String) throws -> DiskSpace { tick("statvfs", path); return try inner.diskSpace(path) }
-}
-
-final class CrashPointFile: StorageFile {
-    let file: any StorageFile
-    let fileSystem: CrashPointFileSystem
-
-    init(_ file: any StorageFile, fileSystem: CrashPointFileSystem) {
-        self.file = file
-        self.fileSystem = fileSystem
-    }
-
-    var path: String { file.path }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
-        fileSystem.tick("read", "\(path)@\(offset)+\(buffer.count)")
-        return try file.read(into: buffer, at: offset)
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
-        fileSystem.tick("write", "\(path)@\(offset)+\(bytes.count)")
-        try file.write(bytes, at: offset)
-    }
-
-    func size() throws -> Int64 { fileSystem.tick("size", path); return try file.size() }
-    func truncate(to size: Int64) throws { fileSystem.tick("truncate", "\(path) to \(size)"); try file.truncate(to: size) }
-    func preallocate(_ length: Int64) throws { fileSystem.tick("preallocate", "\(path) \(length)"); try file.preallocate(length) }
-    func sync() throws { fileSystem.tick("fsync", path); try file.sync() }
-    func syncData() throws { fileSystem.tick("fdatasync", path); try file.syncData() }
-    func close() throws { fileSystem.tick("close", path); try file.close() }
 }
