@@ -57,6 +57,11 @@ import Testing
             ("SET \"unterminated\r\n", "unbalanced quotes"),
             ("SET \"a\"b\r\n", "unbalanced quotes"),
             ("*1\rX", "invalid multibulk length"),
+            // Strict numbers, as Redis' string2ll: no leading zero, no -0.
+            ("*01\r\n$4\r\nPING\r\n", "invalid multibulk length"),
+            ("*-0\r\n", "invalid multibulk length"),
+            ("*1\r\n$04\r\nPING\r\n", "invalid bulk length"),
+            ("*1\r\n$-0\r\n", "invalid bulk length"),
         ]
         for (input, message) in cases {
             #expect(throws: RESPProtocolError.self, "\(input.debugDescription)") { try requests([input]) }
@@ -126,6 +131,17 @@ import Testing
         #expect(match("\\*x", "*x"))
         #expect(!match("\\*x", "ax"))
         #expect(match("SAVE", "save", nocase: true))
+        // As stringmatchlen: `[a-]` is the range `]`…`a`, and the class goes on to the end.
+        for text in ["]", "^", "_", "`", "a"] { #expect(match("[a-]", text), "\(text)") }
+        for text in ["-", "b", "\\"] { #expect(!match("[a-]", text), "\(text)") }
+        #expect(match("[a-]x", "x"))
+        #expect(match("[a-]x", "_"))
+        #expect(!match("[a-]x", "_x"))
+        // An escaped byte in a class compares exactly, even without case.
+        #expect(match("[\\A]", "A", nocase: true))
+        #expect(!match("[\\A]", "a", nocase: true))
+        // Range ends are swapped before case folding.
+        #expect(match("[M-m]axmemory", "maxmemory", nocase: true))
         #expect(RESPGlob(Array("user:1*".utf8)).literalPrefix == Array("user:1".utf8))
         #expect(RESPGlob(Array("a\\*b*".utf8)).literalPrefix == Array("a*b".utf8))
     }

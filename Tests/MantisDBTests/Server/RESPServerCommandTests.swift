@@ -70,6 +70,19 @@ import Testing
             #expect(try await client.call("MSET", "a", "1", "b").text == "ERR wrong number of arguments for 'mset' command")
             #expect(try await client.call("SET", "k", "v", "EX", "10").text == "ERR SET option 'EX' is not supported: MantisDB keys do not expire")
             #expect(try await client.call("SET", "k", "v", "NX", "XX") == .error("ERR syntax error"))
+            // PERSIST is not a SET option (it is a command): a syntax error, as Redis.
+            #expect(try await client.call("SET", "k", "v", "PERSIST") == .error("ERR syntax error"))
+            // As Redis prints them: each word up to a NUL byte, the arguments within 128 bytes.
+            #expect(try await client.call("FOO\0X", "a\0b", "c").text == "ERR unknown command 'FOO', with args beginning with: 'a' 'c' ")
+            let long = String(repeating: "é", count: 80)
+            #expect(try await client.call("FOO", long, "x").text
+                == "ERR unknown command 'FOO', with args beginning with: '\(String(repeating: "é", count: 64))' ")
+            // HELP of CLIENT, COMMAND and CONFIG (the unknown-subcommand error points to it).
+            for command in ["CLIENT", "COMMAND", "CONFIG"] {
+                let lines = try #require(try await client.call(command, "HELP").elements, "\(command) HELP")
+                #expect(lines.first?.text?.hasPrefix("\(command) <subcommand>") == true)
+                #expect(lines.last == .simpleString("    Prints this help."))
+            }
             // The connection is still fine after errors.
             #expect(try await client.call("PING") == .simpleString("PONG"))
         }

@@ -135,6 +135,21 @@ import Testing
             #expect(try await client.call("MULTI") == .ok)
             #expect(try await client.call("CLIENT", "LIST").text == "ERR 'client' is not allowed inside MULTI")
             #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true)
+            // A CLIENT subcommand with the wrong number of arguments, or unknown, is refused with
+            // Redis' error and aborts EXEC; CLIENT HELP is queued.
+            for (command, error) in [(["CLIENT", "GETNAME", "x"], "ERR wrong number of arguments for 'client|getname' command"),
+                                     (["CLIENT", "SETNAME"], "ERR wrong number of arguments for 'client|setname' command"),
+                                     (["CLIENT", "NOPE"], "ERR unknown subcommand 'NOPE'. Try CLIENT HELP.")] {
+                #expect(try await client.call("MULTI") == .ok)
+                try await queue([["CLIENT", "HELP"]])
+                try await client.send(command: command)
+                #expect(try await client.read() == .error(error))
+                #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true)
+            }
+            // SET … PERSIST is a syntax error in its slot (not a refusal while queuing), as Redis.
+            #expect(try await client.call("MULTI") == .ok)
+            try await queue([["SET", "p", "1", "PERSIST"], ["SET", "p2", "1"]])
+            #expect(try await client.call("EXEC") == .array([.syntaxError, .ok]))
         }
     }
 

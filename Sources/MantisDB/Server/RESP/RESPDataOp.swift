@@ -99,7 +99,7 @@ enum RESPDataOp: Sendable {
             case "NX" where condition != .ifPresent: condition = .ifAbsent
             case "XX" where condition != .ifAbsent: condition = .ifPresent
             case "GET": returnOld = true
-            case "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "PERSIST":
+            case "EX", "PX", "EXAT", "PXAT", "KEEPTTL":
                 return .failure(RESPValueError(.error(
                     "ERR SET option '\(request.word(index))' is not supported: MantisDB keys do not expire"), unsupported: true))
             default: return .failure(RESPValueError(.syntaxError))

@@ -83,15 +83,18 @@ struct RESPGlob: Sendable {
             let negate = index < p.count && p[index] == UInt8(ascii: "^")
             if negate { index += 1 }
             var matched = false
+            // As Redis' stringmatchlen: `x-y` is a range whenever two bytes follow `x` (`[a-]`
+            // is a..`]`, and the class goes on), ends are swapped before case folding, and an
+            // escaped byte in a class compares exactly.
             while index < p.count, p[index] != UInt8(ascii: "]") {
                 if p[index] == UInt8(ascii: "\\"), index + 1 < p.count {
-                    if lower(p[index + 1], fold) == lower(byte, fold) { matched = true }
+                    if p[index + 1] == byte { matched = true }
                     index += 2
-                } else if index + 2 < p.count, p[index + 1] == UInt8(ascii: "-"), p[index + 2] != UInt8(ascii: "]") {
-                    var low = lower(p[index], fold), high = lower(p[index + 2], fold)
+                } else if index + 2 < p.count, p[index + 1] == UInt8(ascii: "-") {
+                    var low = p[index], high = p[index + 2]
                     if low > high { swap(&low, &high) }
                     let value = lower(byte, fold)
-                    if value >= low && value <= high { matched = true }
+                    if value >= lower(low, fold) && value <= lower(high, fold) { matched = true }
                     index += 3
                 } else {
                     if lower(p[index], fold) == lower(byte, fold) { matched = true }

@@ -125,7 +125,8 @@ public struct RESPParser: Sendable {
         }
     }
 
-    /// A decimal integer (optional `-`) in readable bytes `[from, to)`; nil if not one.
+    /// A decimal integer (optional `-`) in readable bytes `[from, to)`; nil if not one. Strict,
+    /// as Redis' `string2ll`: no leading zero, no `-0`.
     static func parseInteger(_ buffer: ByteBuffer, from: Int, to: Int) -> Int? {
         buffer.withUnsafeReadableBytes { raw in
             guard to > from, to - from <= 19 else { return nil }
@@ -135,6 +136,9 @@ public struct RESPParser: Sendable {
                 negative = true
                 index += 1
                 guard index < to else { return nil }
+            }
+            if raw[index] == UInt8(ascii: "0") {
+                return !negative && index + 1 == to ? 0 : nil
             }
             var value = 0
             while index < to {

@@ -96,14 +96,28 @@ extension RESPSession {
         name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
     }
 
-    /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO | LIST`.
+    /// The subcommands of `CLIENT` and the number of words each takes (`CLIENT` included).
+    static let clientArity = ["GETNAME": 2, "SETNAME": 3, "SETINFO": 4, "ID": 2, "INFO": 2, "LIST": 2, "HELP": 2]
+
+    /// Why a `CLIENT` request is refused before it runs (an unknown subcommand, the wrong number
+    /// of arguments), as Redis refuses it; nil if it may run.
+    static func clientRejection(_ request: RESPRequest) -> RESPValue? {
+        guard let arity = clientArity[request.word(1)] else { return .unknownSubcommand(request) }
+        guard request.count == arity else {
+            return .error("ERR wrong number of arguments for 'client|\(request.text(1).lowercased())' command")
+        }
+        return nil
+    }
+
+    /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO | LIST | HELP`.
     func client(_ request: RESPRequest) -> RESPValue {
+        if let rejection = Self.clientRejection(request) { return rejection }
         switch request.word(1) {
-        case "SETNAME" where request.count == 3:
+        case "SETNAME":
             return setName(request.arguments[2]) ?? .ok
-        case "GETNAME" where request.count == 2:
+        case "GETNAME":
             return record.details.withLock { $0.name }.map(RESPValue.bulk) ?? .null
-        case "SETINFO" where request.count == 4:
+        case "SETINFO":
             let value = request.text(3)
             guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 return .error("ERR \(request.text(2)) cannot contain spaces, newlines or special characters.")
@@ -114,16 +128,14 @@ extension RESPSession {
             default: return .error("ERR Unrecognized option '\(request.text(2))'")
             }
             return .ok
-        case "ID" where request.count == 2:
+        case "ID":
             return .integer(Int64(record.id))
-        case "INFO" where request.count == 2:
+        case "INFO":
             return .verbatimString(format: "txt", text: record.line + "\n")
-        case "LIST" where request.count == 2:
+        case "LIST":
             return .verbatimString(format: "txt", text: server.registry.records.map { $0.line + "\n" }.joined())
-        case "SETNAME", "GETNAME", "SETINFO", "ID", "INFO", "LIST":
-            return .error("ERR wrong number of arguments for 'client|\(request.text(1).lowercased())' command")
         default:
-            return .unknownSubcommand(request)
+            return RESPSubcommandHelp.reply(for: "CLIENT")!
         }
     }
 
@@ -146,6 +158,9 @@ extension RESPSession {
             guard request.count == 2 else { return .syntaxError }
             return .array(specs.keys.sorted().map { .bulk($0.lowercased()) })
         case "DOCS": return .map([])
+        case "HELP":
+            guard request.count == 2 else { return .wrongArity("command|help") }
+            return RESPSubcommandHelp.reply(for: "COMMAND")!
         case "INFO":
             // No names: every command (Redis 7).
             guard request.count > 2 else { return everyCommand() }

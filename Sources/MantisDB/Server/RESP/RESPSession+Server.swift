@@ -17,6 +17,9 @@ extension RESPSession {
                 globs.contains { $0.matches(Array(name.utf8)) }
             }
             return .map(entries.map { RESPMapEntry(.bulk($0.0), .bulk($0.1)) })
+        case "HELP":
+            guard request.count == 2 else { return .wrongArity("config|help") }
+            return RESPSubcommandHelp.reply(for: "CONFIG")!
         case "SET", "REWRITE", "RESETSTAT":
             return .error("ERR CONFIG \(request.word(1)) is not supported: the configuration is read-only here (change the configuration file and restart)")
         default:

@@ -39,6 +39,9 @@ extension RESPSession {
             op = .info(sections: (1..<request.count).map { request.text($0).lowercased() })
         } else if let reply = queuedConnectionReply(name, request) {
             op = .reply(reply)
+        } else if name == "CLIENT", let rejection = Self.clientRejection(request) {
+            multiFailed = true
+            return rejection
         } else {
             multiFailed = true
             return .error("ERR '\(name.lowercased())' is not allowed inside MULTI")
@@ -68,6 +71,7 @@ extension RESPSession {
         case "UNWATCH": return .ok
         case "CLIENT":
             switch request.word(1) {
+            case "HELP" where request.count == 2: return RESPSubcommandHelp.reply(for: "CLIENT")
             case "ID" where request.count == 2: return .integer(Int64(record.id))
             case "GETNAME" where request.count == 2:
                 let name = multiClientName ?? record.details.withLock { $0.name }

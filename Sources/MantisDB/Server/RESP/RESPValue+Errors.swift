@@ -12,13 +12,23 @@ extension RESPValue {
         .error("ERR wrong number of arguments for '\(name.lowercased())' command")
     }
 
-    /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` (Redis' text, byte for byte).
+    /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` as Redis builds it: each word
+    /// up to its first NUL byte, the name at most 128 bytes, the arguments while fewer than 128
+    /// bytes are listed, cut to what is left of the 128. Bytes that are not UTF-8 are sent as U+FFFD
+    /// (Redis sends them raw).
     static func unknownCommand(_ request: RESPRequest) -> RESPValue {
-        var args = ""
-        for index in 1..<request.count where args.utf8.count < 128 {
-            args += "'\(String(request.text(index).prefix(128 - args.utf8.count)))' "
+        /// A word as C's `%.*s` prints it: up to its first NUL, at most `budget` bytes.
+        func cut(_ word: [UInt8], _ budget: Int) -> ArraySlice<UInt8> {
+            word[..<min(word.firstIndex(of: 0) ?? word.count, budget)]
         }
-        return .error("ERR unknown command '\(String(request.text(0).prefix(128)))', with args beginning with: \(args)")
+        var line = Array("ERR unknown command '".utf8) + cut(request.arguments[0], 128) + Array("', with args beginning with: ".utf8)
+        var listed = 0
+        for word in request.arguments.dropFirst() where listed < 128 {
+            let part = [UInt8(ascii: "'")] + cut(word, 128 - listed) + Array("' ".utf8)
+            listed += part.count
+            line += part
+        }
+        return .error(String(decoding: line, as: UTF8.self))
     }
 
     static func unknownSubcommand(_ request: RESPRequest) -> RESPValue {
