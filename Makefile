@@ -7,10 +7,10 @@ PACKAGES := Packages/MantisCore Packages/SystemLibraries Packages/IntegrityKit P
             Packages/TxnKit Packages/RecoveryKit Packages/ObservabilityKit Plugins/ZlibCodec Plugins/LZ4Codec
 # Suites with wall-clock bounds (deadlock detection within 100 ms) run their tests one at a time.
 SERIAL_PACKAGES := Packages/TxnKit
-SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip prometheus
+SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools redis-server python3-pip prometheus
 PYTHON_PACKAGES := redis>=8
 
-.PHONY: deps build release test test-packages test-root smoke crash stress torture asan run bench soak clean
+.PHONY: deps build release test test-packages test-root smoke differential crash stress torture asan run bench soak clean
 
 ## Install the system libraries the build needs, if missing (Debian/Ubuntu, as root).
 deps:
@@ -30,7 +30,7 @@ release: deps
 
 ## Every test suite: each package alone, then the assembly, then the command-line smoke tests
 ## and the real-process crash loops.
-test: deps test-packages test-root smoke crash stress
+test: deps test-packages test-root smoke differential crash stress
 
 test-packages:
 	@set -e; for p in $(PACKAGES); do \
@@ -46,6 +46,13 @@ test-root:
 smoke: build
 	@echo "=== command-line smoke tests"
 	bash Integration/scripts/wal-cli-smoke.sh .build/debug/mantisdb
+
+## The same seeded command sequences to `mantisdb serve` and to redis-server 7.0, replies
+## compared byte for byte (Integration/clients/differential_fuzz.py; DIFF_SEEDS=0-2999 for more).
+DIFF_SEEDS ?= 0-299
+differential: build
+	@echo "=== differential test against redis-server"
+	bash Integration/clients/differential.sh .build/debug/mantisdb $(DIFF_SEEDS)
 
 ## SIGKILL loops against `mantisdb serve` with redis-py clients (CRASH_CYCLES=N for more; the
 ## zlib one on `server.event_loops: 1`, checked, and ended by SIGTERM, which must exit 0), then a
