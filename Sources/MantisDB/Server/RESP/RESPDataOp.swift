@@ -18,7 +18,8 @@ enum RESPDataOp: Sendable {
     case strlen([UInt8])
     case type([UInt8])
     case keys(RESPGlob)
-    case scan(RESPScanQuery)
+    /// Boxed (`indirect`), so the op stays as small as a `SET`'s for the hot paths.
+    indirect case scan(RESPScanQuery)
     case dbsize
     /// `INFO` queued by `MULTI`: the server's facts when `EXEC` runs.
     case info(sections: [String])
