@@ -7,7 +7,7 @@ PACKAGES := Packages/MantisCore Packages/SystemLibraries Packages/IntegrityKit P
             Packages/TxnKit Packages/RecoveryKit Packages/ObservabilityKit Plugins/ZlibCodec Plugins/LZ4Codec
 # Suites with wall-clock bounds (deadlock detection within 100 ms) run their tests one at a time.
 SERIAL_PACKAGES := Packages/TxnKit
-SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools redis-server python3-pip prometheus
+SYSTEM_PACKAGES := zlib1g-dev liblz4-dev pkg-config redis-tools python3-pip prometheus
 PYTHON_PACKAGES := redis>=8
 
 .PHONY: deps build release test test-packages test-root smoke differential crash stress torture asan run bench soak clean
@@ -51,6 +51,8 @@ smoke: build
 ## compared byte for byte (Integration/clients/differential_fuzz.py; DIFF_SEEDS=0-2999 for more).
 DIFF_SEEDS ?= 0-299
 differential: build
+	@dpkg -s redis-server >/dev/null 2>&1 || { echo "installing: redis-server (the differential test's reference)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@echo "=== differential test against redis-server"
 	bash Integration/clients/differential.sh .build/debug/mantisdb $(DIFF_SEEDS)
 

@@ -26,4 +26,4 @@ for port in "$mantis_port" "$redis_port"; do
   redis-cli -p "$port" ping | grep -q PONG || { echo "FAIL: no server on port $port"; cat "$work/mantis.log"; exit 1; }
 done
 python3 "$(dirname "$0")/differential_fuzz.py" --mantis-port "$mantis_port" --redis-port "$redis_port" \
-  --seeds "$seeds" --tolerate unknown-command-text
+  --seeds "$seeds" --tolerate unknown-command-text || { echo "--- mantisdb's log (tail)"; tail -20 "$work/mantis.log"; exit 1; }

@@ -77,6 +77,9 @@ import Testing
             let long = String(repeating: "é", count: 80)
             #expect(try await client.call("FOO", long, "x").text
                 == "ERR unknown command 'FOO', with args beginning with: '\(String(repeating: "é", count: 64))' ")
+            // CLIENT LIST takes options in Redis: a filter is not supported here, anything else is a syntax error.
+            #expect(try await client.call("CLIENT", "LIST", "x") == .syntaxError)
+            #expect(try await client.call("CLIENT", "LIST", "TYPE", "normal") == .error("ERR CLIENT LIST TYPE is not supported"))
             // HELP of CLIENT, COMMAND and CONFIG (the unknown-subcommand error points to it).
             for command in ["CLIENT", "COMMAND", "CONFIG"] {
                 let lines = try #require(try await client.call(command, "HELP").elements, "\(command) HELP")

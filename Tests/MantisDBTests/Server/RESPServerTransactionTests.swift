@@ -159,9 +159,9 @@ import Testing
             let client = try await harness.client()
             #expect(try await client.call("SET", "s:a", "1") == .ok)
             #expect(try await client.call("MULTI") == .ok)
-            for command in [["SET", "s:b", "2"], ["SCAN", "0", "MATCH", "s:*"], ["DEL", "s:a"], ["SCAN", "0", "MATCH", "s:*", "COUNT", "1"],
-                            ["SCAN", "0", "TYPE", "hash"], ["SCAN", "99999"], ["SCAN", "0", "COUNT", "0"],
-                            ["INFO", "keyspace"], ["COMMAND", "COUNT"], ["CONFIG", "GET", "nosuch"], ["CONFIG", "SET", "a", "b"]] {
+            for command in [["SET", "s:b", "2"], ["SCAN", "0", "MATCH", "s:*"], ["INFO", "keyspace"], ["DEL", "s:a"],
+                            ["SCAN", "0", "MATCH", "s:*", "COUNT", "1"], ["SCAN", "0", "TYPE", "hash"], ["SCAN", "99999"], ["SCAN", "0", "COUNT", "0"],
+                            ["COMMAND", "COUNT"], ["CONFIG", "GET", "nosuch"], ["CONFIG", "SET", "a", "b"]] {
                 try await client.send(command: command)
                 #expect(try await client.read() == .queued, "\(command)")
             }
@@ -169,21 +169,69 @@ import Testing
             #expect(replies.count == 11)
             #expect(replies[0] == .ok)
             #expect(replies[1] == .array([.bulk("0"), .array([.bulk("s:a"), .bulk("s:b")])]))
-            #expect(replies[2] == .integer(1))
+            // INFO keyspace counts the transaction's own writes, as DBSIZE (one key committed, two here).
+            #expect(replies[2].text?.contains("db0:keys=2,") == true, "INFO keyspace at EXEC: \(replies[2])")
+            #expect(replies[3] == .integer(1))
             // COUNT 1: one key examined, a cursor to go on with outside MULTI.
-            let cursor = try #require(replies[3].elements?.first?.text)
-            #expect(replies[3].elements?.last == .array([.bulk("s:b")]))
+            let cursor = try #require(replies[4].elements?.first?.text)
+            #expect(replies[4].elements?.last == .array([.bulk("s:b")]))
             #expect(cursor != "0")
             #expect(try await client.call("SCAN", cursor, "MATCH", "s:*", "COUNT", "1") == .array([.bulk("0"), .array([])]))
-            #expect(replies[4] == .array([.bulk("0"), .array([])]))
-            #expect(replies[5] == .error("ERR invalid cursor"))
-            #expect(replies[6] == .syntaxError)
-            #expect(replies[7].text?.contains("db0:keys=1") == true, "INFO keyspace at EXEC: \(replies[7])")
+            #expect(replies[5] == .array([.bulk("0"), .array([])]))
+            #expect(replies[6] == .error("ERR invalid cursor"))
+            #expect(replies[7] == .syntaxError)
             #expect(replies[8] == .integer(Int64(RESPCommandTable.specs.count)))
             #expect(replies[9] == .array([]))
             #expect(replies[10].text?.hasPrefix("ERR CONFIG SET is not supported") == true)
             #expect(try await client.call("GET", "s:a") == .null)
             #expect(try await client.call("GET", "s:b") == .bulk("2"))
+
+            // An unknown subcommand or a wrong argument count of CLIENT, COMMAND or CONFIG is
+            // refused while queuing, with Redis' error, and EXEC aborts: nothing queued runs.
+            for (command, error) in [(["CONFIG", "GET"], "ERR wrong number of arguments for 'config|get' command"),
+                                     (["CONFIG", "SET", "a"], "ERR wrong number of arguments for 'config|set' command"),
+                                     (["CONFIG", "foo"], "ERR unknown subcommand 'foo'. Try CONFIG HELP."),
+                                     (["COMMAND", "COUNT", "x"], "ERR wrong number of arguments for 'command|count' command"),
+                                     (["COMMAND", "HELP", "x"], "ERR wrong number of arguments for 'command|help' command"),
+                                     (["COMMAND", "foo"], "ERR unknown subcommand 'foo'. Try COMMAND HELP."),
+                                     (["CLIENT", "GETNAME", "x"], "ERR wrong number of arguments for 'client|getname' command")] {
+                #expect(try await client.call("MULTI") == .ok)
+                #expect(try await client.call("SET", "aborted", "1") == .queued)
+                try await client.send(command: command)
+                #expect(try await client.read() == .error(error), "\(command)")
+                #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true, "\(command)")
+                #expect(try await client.call("GET", "aborted") == .null, "\(command)")
+                // The same error outside MULTI.
+                try await client.send(command: command)
+                #expect(try await client.read() == .error(error), "\(command)")
+            }
+        }
+    }
+
+    @Test("a MULTI queue is bounded by the replies it would build: queued COMMANDs count their reply's size")
+    func queuedRepliesAreBounded() async throws {
+        try await RESPTestHarness.with(configure: { $0.maxPipelineBytes = 256 << 10 }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("MULTI") == .ok)
+            var queued = 0
+            while queued < 1_000, try await client.call("COMMAND") == .queued { queued += 1 }
+            // The whole command table is some kilobytes: far fewer than 1,000 fit in 256 KiB.
+            #expect(queued > 0 && queued < 1_000, "\(queued) COMMANDs queued")
+            #expect(try await client.call("EXEC").text?.hasPrefix("EXECABORT") == true)
+        }
+    }
+
+    @Test("SCAN in a pipeline runs with its neighbours and sees their writes, inline and off the event loop")
+    func scanInWriteBatch() async throws {
+        try await RESPTestHarness.with { harness in
+            let client = try await harness.client()
+            for count in ["10", "5000"] {
+                try await client.send(command: ["SET", "p:\(count)", "1"])
+                try await client.send(command: ["SCAN", "0", "MATCH", "p:*", "COUNT", count])
+                #expect(try await client.read() == .ok)
+                let keys = try #require(try await client.read().elements?.last?.elements)
+                #expect(keys.contains(.bulk("p:\(count)")), "COUNT \(count): \(keys)")
+            }
         }
     }
 

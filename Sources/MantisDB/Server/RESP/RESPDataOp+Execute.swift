@@ -78,8 +78,11 @@ extension RESPDataOp {
         case .dbsize:
             // Counts the earlier writes of this pipeline or MULTI, as GET and EXISTS see them.
             return .integer(Int64(try access.liveKeyCount()))
-        case .info, .reply:
-            return executeRead(context: context)!
+        case .server(let request, _):
+            let liveKeys = request.name == "INFO" ? try access.liveKeyCount() : nil
+            return context.introspectionReply(request, liveKeys: liveKeys)
+        case .reply(let reply):
+            return reply
         }
     }
 

@@ -25,8 +25,8 @@ extension RESPDataOp {
                 return try query.run(cursors: context.cursors) { try database.scan($0, limit: $1).map(\.key) }
             case .dbsize:
                 return .integer(Int64(database.store.statistics.liveKeys))
-            case .info(let sections):
-                return .verbatimString(format: "txt", text: context.info(sections: sections))
+            case .server(let request, _):
+                return context.introspectionReply(request)
             case .reply(let reply):
                 return reply
             case .set, .getDelete, .delete, .mset, .incrementBy, .append:

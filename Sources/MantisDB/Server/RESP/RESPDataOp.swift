@@ -21,8 +21,11 @@ enum RESPDataOp: Sendable {
     /// Boxed (`indirect`), so the op stays as small as a `SET`'s for the hot paths.
     indirect case scan(RESPScanQuery)
     case dbsize
-    /// `INFO` queued by `MULTI`: the server's facts when `EXEC` runs.
-    case info(sections: [String])
+    /// `INFO`, `COMMAND` or `CONFIG` queued by `MULTI`: answered from the server's state when
+    /// `EXEC` runs (`INFO keyspace` counting the transaction's own writes). `replySize`: about the
+    /// reply's bytes when queued, counted against the queue's bound (a few words can ask for a
+    /// large reply).
+    case server(RESPRequest, replySize: Int)
     /// A reply decided while parsing (e.g. a syntax error found outside `MULTI`).
     case reply(RESPValue)
 
@@ -32,7 +35,7 @@ enum RESPDataOp: Sendable {
     var isWrite: Bool {
         switch self {
         case .set, .getDelete, .delete, .mset, .incrementBy, .append: true
-        case .get, .exists, .mget, .strlen, .type, .keys, .scan, .dbsize, .info, .reply: false
+        case .get, .exists, .mget, .strlen, .type, .keys, .scan, .dbsize, .server, .reply: false
         }
     }
 
@@ -45,14 +48,18 @@ enum RESPDataOp: Sendable {
         }
     }
 
-    /// Bytes of keys and values (to bound a batch).
+    /// Bytes of keys, values, patterns and decided replies (to bound a batch and a `MULTI` queue).
     var size: Int {
         switch self {
         case .get(let key), .getDelete(let key), .strlen(let key), .type(let key): key.count
         case .set(let key, let value, _, _, _), .append(let key, let value): key.count + value.count
         case .delete(let keys), .exists(let keys), .mget(let keys), .mset(let keys): keys.reduce(0) { $0 + $1.count }
         case .incrementBy(let key, _): key.count
-        case .keys, .scan, .dbsize, .info, .reply: 0
+        case .keys(let glob): glob.pattern.count
+        case .scan(let query): query.glob?.pattern.count ?? 0
+        case .server(let request, let replySize): request.arguments.reduce(replySize) { $0 + $1.count }
+        case .reply(let reply): reply.approximateSize
+        case .dbsize: 0
         }
     }
 

@@ -6,8 +6,9 @@ import MantisCore
 extension RESPServerContext {
     static let allSections = ["server", "clients", "persistence", "stats", "replication", "keyspace"]
 
-    /// `sections` empty, `default`, `all` or `everything`: every section.
-    func info(sections requested: [String]) -> String {
+    /// `sections` empty, `default`, `all` or `everything`: every section. `liveKeys`: the count
+    /// `keyspace` reports (nil: the committed one).
+    func info(sections requested: [String], liveKeys: Int? = nil) -> String {
         let wanted: [String]
         if requested.isEmpty || requested.contains(where: { ["all", "default", "everything"].contains($0) }) {
             wanted = Self.allSections
@@ -18,12 +19,12 @@ extension RESPServerContext {
         for section in wanted {
             if !text.isEmpty { text += "\r\n" }
             text += "# \(section.prefix(1).uppercased() + section.dropFirst())\r\n"
-            for (name, value) in fields(of: section) { text += "\(name):\(value)\r\n" }
+            for (name, value) in fields(of: section, liveKeys: liveKeys) { text += "\(name):\(value)\r\n" }
         }
         return text
     }
 
-    private func fields(of section: String) -> [(String, String)] {
+    private func fields(of section: String, liveKeys: Int?) -> [(String, String)] {
         let database = self.database
         switch section {
         case "server":
@@ -107,7 +108,7 @@ extension RESPServerContext {
         case "replication":
             return [("role", "master"), ("connected_slaves", "0")]
         case "keyspace":
-            let keys = database.store.statistics.liveKeys
+            let keys = liveKeys ?? database.store.statistics.liveKeys
             return keys > 0 ? [("db0", "keys=\(keys),expires=0,avg_ttl=0")] : []
         default:
             return []

@@ -96,22 +96,9 @@ extension RESPSession {
         name.isEmpty ? nil : String(decoding: name, as: UTF8.self)
     }
 
-    /// The subcommands of `CLIENT` and the number of words each takes (`CLIENT` included).
-    static let clientArity = ["GETNAME": 2, "SETNAME": 3, "SETINFO": 4, "ID": 2, "INFO": 2, "LIST": 2, "HELP": 2]
-
-    /// Why a `CLIENT` request is refused before it runs (an unknown subcommand, the wrong number
-    /// of arguments), as Redis refuses it; nil if it may run.
-    static func clientRejection(_ request: RESPRequest) -> RESPValue? {
-        guard let arity = clientArity[request.word(1)] else { return .unknownSubcommand(request) }
-        guard request.count == arity else {
-            return .error("ERR wrong number of arguments for 'client|\(request.text(1).lowercased())' command")
-        }
-        return nil
-    }
-
     /// `CLIENT SETNAME | GETNAME | SETINFO | ID | INFO | LIST | HELP`.
     func client(_ request: RESPRequest) -> RESPValue {
-        if let rejection = Self.clientRejection(request) { return rejection }
+        if let rejection = RESPSubcommands.rejection(request) { return rejection }
         switch request.word(1) {
         case "SETNAME":
             return setName(request.arguments[2]) ?? .ok
@@ -133,39 +120,17 @@ extension RESPSession {
         case "INFO":
             return .verbatimString(format: "txt", text: record.line + "\n")
         case "LIST":
+            if request.count > 2 {
+                return ["TYPE", "ID"].contains(request.word(2)) ? .error("ERR CLIENT LIST \(request.word(2)) is not supported") : .syntaxError
+            }
             return .verbatimString(format: "txt", text: server.registry.records.map { $0.line + "\n" }.joined())
         default:
-            return RESPSubcommandHelp.reply(for: "CLIENT")!
+            return RESPSubcommands.help(for: "CLIENT")
         }
     }
 
     func select(_ request: RESPRequest) -> RESPValue {
         guard let index = RESPInteger.parse(request.arguments[1]) else { return .notInteger }
         return index == 0 ? .ok : .error("ERR DB index is out of range")
-    }
-
-    /// `COMMAND`, `COMMAND COUNT`, `COMMAND INFO name…`, `COMMAND LIST`, `COMMAND DOCS` (empty).
-    func commandInfo(_ request: RESPRequest) -> RESPValue {
-        let specs = RESPCommandTable.specs
-        func everyCommand() -> RESPValue { .array(specs.keys.sorted().map { specs[$0]!.info }) }
-        guard request.count > 1 else { return everyCommand() }
-        switch request.word(1) {
-        case "COUNT":
-            guard request.count == 2 else { return .wrongArity("command|count") }
-            return .integer(Int64(specs.count))
-        case "LIST":
-            if request.count > 2, request.word(2) == "FILTERBY" { return .error("ERR COMMAND LIST FILTERBY is not supported") }
-            guard request.count == 2 else { return .syntaxError }
-            return .array(specs.keys.sorted().map { .bulk($0.lowercased()) })
-        case "DOCS": return .map([])
-        case "HELP":
-            guard request.count == 2 else { return .wrongArity("command|help") }
-            return RESPSubcommandHelp.reply(for: "COMMAND")!
-        case "INFO":
-            // No names: every command (Redis 7).
-            guard request.count > 2 else { return everyCommand() }
-            return .array((2..<request.count).map { specs[request.word($0)]?.info ?? .null })
-        default: return .unknownSubcommand(request)
-        }
     }
 }

@@ -1,32 +1,5 @@
-/// Server commands: `INFO`, `CONFIG`, `CHECKPOINT`/`SAVE`, `WALSYNC`, `SHUTDOWN`.
+/// Server commands: `CHECKPOINT`/`SAVE`, `WALSYNC`, `SHUTDOWN` (`INFO` and `CONFIG`: `RESPServerContext`).
 extension RESPSession {
-    /// `INFO [section …]`: a verbatim string in RESP3, a bulk string in RESP2.
-    func info(_ request: RESPRequest) -> RESPValue {
-        let sections = (1..<request.count).map { request.text($0).lowercased() }
-        return .verbatimString(format: "txt", text: server.info(sections: sections))
-    }
-
-    /// `CONFIG GET pattern [pattern …]` from the read-only view the owner supplied (a map in RESP3,
-    /// a flat array in RESP2). Every other subcommand says the configuration is read-only.
-    func config(_ request: RESPRequest) -> RESPValue {
-        switch request.word(1) {
-        case "GET":
-            guard request.count >= 3 else { return .error("ERR wrong number of arguments for 'config|get' command") }
-            let globs = request.arguments[2...].map { RESPGlob($0, caseInsensitive: true) }
-            let entries = (server.configView?() ?? []).filter { name, _ in
-                globs.contains { $0.matches(Array(name.utf8)) }
-            }
-            return .map(entries.map { RESPMapEntry(.bulk($0.0), .bulk($0.1)) })
-        case "HELP":
-            guard request.count == 2 else { return .wrongArity("config|help") }
-            return RESPSubcommandHelp.reply(for: "CONFIG")!
-        case "SET", "REWRITE", "RESETSTAT":
-            return .error("ERR CONFIG \(request.word(1)) is not supported: the configuration is read-only here (change the configuration file and restart)")
-        default:
-            return .unknownSubcommand(request)
-        }
-    }
-
     /// Takes a checkpoint now (`Database.checkpoint()`); replies when it is written. Audited.
     func checkpoint(_ request: RESPRequest) -> RESPStep {
         let database = self.database, actor = auditActor, command = request.name

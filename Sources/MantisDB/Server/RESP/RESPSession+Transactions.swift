@@ -15,8 +15,8 @@ extension RESPSession {
     }
 
     /// A command arriving while in `MULTI` (known, with the right arity: see `step`): a key-value
-    /// command (`SCAN` too, which sees the queue's earlier writes) or `INFO` is queued (`+QUEUED`)
-    /// and runs at `EXEC`. As in Redis, a syntax error in its arguments (an unknown
+    /// command (`SCAN` too, which sees the queue's earlier writes), `INFO`, `COMMAND` or `CONFIG` is
+    /// queued (`+QUEUED`) and runs at `EXEC`. As in Redis, a syntax error in its arguments (an unknown
     /// option, a non-integer increment) is queued too, as that command's error reply at `EXEC`,
     /// and the others still run. An expiry option (not supported here) and a command that cannot
     /// be queued get an error now and make `EXEC` fail with `EXECABORT`.
@@ -35,13 +35,14 @@ extension RESPSession {
                 return error.reply
             case .failure(let error): op = .reply(error.reply)
             }
-        } else if name == "INFO" {
-            op = .info(sections: (1..<request.count).map { request.text($0).lowercased() })
-        } else if let reply = queuedConnectionReply(name, request) {
-            op = .reply(reply)
-        } else if name == "CLIENT", let rejection = Self.clientRejection(request) {
+        } else if RESPSubcommands.arities[name] != nil, let rejection = RESPSubcommands.rejection(request) {
+            // An unknown subcommand or a wrong argument count: refused now, as Redis.
             multiFailed = true
             return rejection
+        } else if ["INFO", "COMMAND", "CONFIG"].contains(name) {
+            op = .server(request, replySize: server.introspectionReply(request).approximateSize)
+        } else if let reply = queuedConnectionReply(name, request) {
+            op = .reply(reply)
         } else {
             multiFailed = true
             return .error("ERR '\(name.lowercased())' is not allowed inside MULTI")
@@ -57,7 +58,7 @@ extension RESPSession {
 
     /// The reply at `EXEC` of a command that Redis queues, decided now (nil: the command cannot be
     /// queued here). Their outcome does not depend on when they run: `PING`, `ECHO`, `SELECT`,
-    /// `COMMAND`, `CONFIG` (a read-only view), `CLIENT ID`, `UNWATCH` (a no-op for this `EXEC`: the
+    /// `CLIENT ID`, `CLIENT HELP`, `UNWATCH` (a no-op for this `EXEC`: the
     /// watched keys are checked before the queue runs and forgotten after it, as in Redis),
     /// `CLIENT GETNAME` (the name a queued `SETNAME` before it gives) and `CLIENT SETNAME`, whose
     /// name is applied only if `EXEC` runs the queue (`multiClientName`).
@@ -66,12 +67,10 @@ extension RESPSession {
         case "PING": return ping(request)
         case "ECHO": return .bulkString(request.arguments[1])
         case "SELECT": return select(request)
-        case "COMMAND": return commandInfo(request)
-        case "CONFIG": return config(request)
         case "UNWATCH": return .ok
         case "CLIENT":
             switch request.word(1) {
-            case "HELP" where request.count == 2: return RESPSubcommandHelp.reply(for: "CLIENT")
+            case "HELP": return RESPSubcommands.help(for: "CLIENT")
             case "ID" where request.count == 2: return .integer(Int64(record.id))
             case "GETNAME" where request.count == 2:
                 let name = multiClientName ?? record.details.withLock { $0.name }

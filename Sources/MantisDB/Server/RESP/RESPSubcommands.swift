@@ -1,7 +1,29 @@
-/// The `HELP` subcommand of `CLIENT`, `COMMAND` and `CONFIG`: Redis' layout (a header, each
-/// subcommand and its indented description, one status line each), listing what MantisDB does.
-enum RESPSubcommandHelp {
-    static func reply(for command: String) -> RESPValue? {
+/// The subcommands of `CLIENT`, `COMMAND` and `CONFIG`: their arities (Redis 7.0's, in its
+/// convention: `n` exactly n words, `-n` at least n, the command's name included), the refusal of
+/// an unknown one or a wrong argument count (before the command runs, so `MULTI` refuses it while
+/// queuing and `EXEC` aborts, as Redis), and `HELP`.
+enum RESPSubcommands {
+    static let arities: [String: [String: Int]] = [
+        "CLIENT": ["GETNAME": 2, "SETNAME": 3, "SETINFO": 4, "ID": 2, "INFO": 2, "LIST": -2, "HELP": 2],
+        "COMMAND": ["COUNT": 2, "LIST": -2, "DOCS": -2, "INFO": -2, "HELP": 2],
+        "CONFIG": ["GET": -3, "SET": -4, "RESETSTAT": 2, "REWRITE": 2, "HELP": 2],
+    ]
+
+    /// Why `request` (a `CLIENT`, `COMMAND` or `CONFIG` request) is refused before it runs, or nil.
+    /// `COMMAND` alone (no subcommand) runs.
+    static func rejection(_ request: RESPRequest) -> RESPValue? {
+        let command = request.name
+        guard let table = arities[command], request.count > 1 || command != "COMMAND" else { return nil }
+        guard let arity = table[request.word(1)] else { return .unknownSubcommand(request) }
+        guard arity >= 0 ? request.count == arity : request.count >= -arity else {
+            return .wrongArity("\(command)|\(request.text(1))")
+        }
+        return nil
+    }
+
+    /// The `HELP` reply: Redis' layout (a header, each subcommand and its indented description,
+    /// one status line each), listing what MantisDB does.
+    static func help(for command: String) -> RESPValue {
         let entries: [String]
         switch command {
         case "CLIENT":
@@ -27,7 +49,7 @@ enum RESPSubcommandHelp {
                 "SET, RESETSTAT, REWRITE", "    Not supported: the configuration is read-only here.",
             ]
         default:
-            return nil
+            entries = []
         }
         let lines = ["\(command) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"] + entries + ["HELP", "    Prints this help."]
         return .array(lines.map(RESPValue.simpleString))
