@@ -17,7 +17,8 @@ with the next seed. `--malformed` also sends malformed protocol input to both se
 fresh connection, and compares the reply and whether the connection was closed.
 
 Documented deviations (Docs/resp-server.md) are not generated: expiry options, SELECT of other
-databases, SCAN (decimal cursors), CONFIG, INFO, HELLO's body, CLIENT ids, BEGIN/COMMIT.
+databases, SCAN's cursors (only whole-keyspace scans), HELLO's body, CLIENT ids, BEGIN/COMMIT;
+COMMAND, CONFIG and INFO replies are compared where they can agree (`introspection_cmd`).
 Only the Python standard library is needed: the RESP encoder and decoder are our own, so that
 the exact reply types and bytes are compared.
 """
@@ -276,6 +277,7 @@ class Gen:
             (0.3, lambda: ["HELLO", r.choice([b"2", b"3"])] if r.random() < 0.9 else ["HELLO", r.choice([b"4", b"x", b"1"])]),
             (1, self.unknown_cmd),
             (1, self.wrong_arity_cmd),
+            (3, self.introspection_cmd),
         ]
         total = sum(w for w, _ in choices)
         x = r.uniform(0, total)
@@ -287,7 +289,8 @@ class Gen:
         else:
             args = choices[0][1]()
         args[0] = self.name(args[0])
-        return self.arity_noise(args) if str(args[0]).upper() not in ("MULTI", "EXEC", "DISCARD", "UNWATCH", "DBSIZE") else args
+        plain = ("MULTI", "EXEC", "DISCARD", "UNWATCH", "DBSIZE", "COMMAND", "CONFIG", "INFO", "SCAN")
+        return self.arity_noise(args) if str(args[0]).upper() not in plain else args
 
     def increment(self):
         r = self.r
@@ -332,6 +335,33 @@ class Gen:
                          for _ in range(r.randint(0, 4))]
         return args
 
+    def introspection_cmd(self):
+        """COMMAND, CONFIG, CLIENT, INFO keyspace and SCAN, as far as their replies are comparable:
+        the errors of unknown subcommands and wrong argument counts (which MULTI must refuse
+        while queuing), `INFO keyspace`'s db0 line and a whole-keyspace SCAN's keys. Other replies
+        (the command table, the configuration, client lists) differ by design and are compared
+        only for being errors or not (`normalize`)."""
+        r = self.r
+        x = r.random()
+        if x < 0.3:
+            sub = r.choice([None, b"COUNT", b"count", b"LIST", b"INFO", b"DOCS", b"HELP", b"FOO", b"getkey"])
+            if sub is None:
+                return ["COMMAND"]
+            extra = 0 if sub == b"LIST" else r.choice([0, 0, 1, 2])
+            return ["COMMAND", sub] + [r.choice([b"get", b"set", b"nosuch"]) for _ in range(extra)]
+        if x < 0.55:
+            counts = {b"GET": [0, 1, 2], b"get": [0, 1], b"SET": [0, 1], b"RESETSTAT": [1, 2], b"REWRITE": [1],
+                      b"HELP": [0, 1], b"FOO": [0, 1]}
+            sub = r.choice(sorted(counts))
+            return ["CONFIG", sub] + [r.choice([b"maxmemory", b"*", b"nosuch"]) for _ in range(r.choice(counts[sub]))]
+        if x < 0.75:
+            sub, n = r.choice([(b"GETNAME", 1), (b"SETNAME", 0), (b"SETNAME", 2), (b"ID", 1), (b"HELP", 0),
+                               (b"HELP", 1), (b"INFO", 1), (b"NOPE", 0), (b"kill2", 1)])
+            return ["CLIENT", sub] + [b"x"] * n
+        if x < 0.87:
+            return ["INFO", "keyspace"]
+        return ["SCAN", "0", "COUNT", "1000"] + (["MATCH", r.choice(GLOBS)] if r.random() < 0.5 else [])
+
     def wrong_arity_cmd(self):
         r = self.r
         table = {"GET": [1], "SET": [1, 2], "SETNX": [1, 2, 4], "GETSET": [1, 2, 4], "GETDEL": [1, 3],
@@ -364,6 +394,14 @@ def normalize(cmd, reply, queued):
         return (t, [(k, x) for k, x in items if k[1] in (b"proto", b"mode", b"role", b"modules")])
     if name == "KEYS" and t in "*~" and isinstance(v, list):
         return (t, sorted(v, key=lambda e: repr(e)))
+    if t == "-":
+        return reply
+    if name in ("COMMAND", "CONFIG") or (name == "CLIENT" and len(cmd) > 1 and arg_bytes(cmd[1]).upper() in (b"HELP", b"ID", b"INFO", b"LIST")):
+        return ("not an error", b"")  # the command table, the configuration, client lists: by design
+    if name == "INFO" and isinstance(v, bytes):
+        return ("info", [line for line in v.split(b"\r\n") if line.startswith(b"db0:")])
+    if name == "SCAN" and t in "*" and isinstance(v, list) and len(v) == 2 and isinstance(v[1][1], list):
+        return ("scan", v[0], sorted(v[1][1], key=lambda e: repr(e)))
     if name == "EXEC" and t in "*" and isinstance(v, list) and queued is not None and len(queued) == len(v):
         return (t, [normalize(q, e, None) for q, e in zip(queued, v)])
     return reply
