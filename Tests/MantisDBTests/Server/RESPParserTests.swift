@@ -140,6 +140,11 @@ import Testing
         // An escaped byte in a class compares exactly, even without case.
         #expect(match("[\\A]", "A", nocase: true))
         #expect(!match("[\\A]", "a", nocase: true))
+        // The empty key matches only the empty pattern and `*` (Redis' KEYS and SCAN special-case `*`).
+        #expect(match("", ""))
+        #expect(match("*", ""))
+        for pattern in ["**", "?*", "[^x]*", "a*"] { #expect(!match(pattern, ""), "\(pattern)") }
+        #expect(!match("", "a"))
         // Range ends are swapped before case folding.
         #expect(match("[M-m]axmemory", "maxmemory", nocase: true))
         #expect(RESPGlob(Array("user:1*".utf8)).literalPrefix == Array("user:1".utf8))

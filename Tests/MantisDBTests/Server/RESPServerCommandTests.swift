@@ -77,6 +77,7 @@ import Testing
             let long = String(repeating: "é", count: 80)
             #expect(try await client.call("FOO", long, "x").text
                 == "ERR unknown command 'FOO', with args beginning with: '\(String(repeating: "é", count: 64))' ")
+            #expect(try await client.call("HELLO", "3", "1\0x").text == "ERR Syntax error in HELLO option '1'")
             // CLIENT LIST takes options in Redis: a filter is not supported here, anything else is a syntax error.
             #expect(try await client.call("CLIENT", "LIST", "x") == .syntaxError)
             #expect(try await client.call("CLIENT", "LIST", "TYPE", "normal") == .error("ERR CLIENT LIST TYPE is not supported"))

@@ -32,8 +32,12 @@ struct RESPGlob: Sendable {
         return prefix
     }
 
+    /// As Redis: the empty key matches only the empty pattern and `*` (which Redis' `KEYS` and
+    /// `SCAN` take as "every key" before matching; its matcher never matches an empty string
+    /// against a non-empty pattern, `**` included).
     func matches(_ text: [UInt8]) -> Bool {
-        pattern.withUnsafeBufferPointer { p in
+        if text.isEmpty { return pattern.isEmpty || matchesEverything }
+        return pattern.withUnsafeBufferPointer { p in
             text.withUnsafeBufferPointer { t in Self.match(p, 0, t, 0, caseInsensitive) }
         }
     }

@@ -25,7 +25,8 @@ extension RESPSession {
                     name = request.arguments[index + 1]
                     index += 2
                 default:
-                    return .error("ERR Syntax error in HELLO option '\(request.text(index))'")
+                    let option = String(decoding: RESPValue.printed(request.arguments[index]), as: UTF8.self)
+                    return .error("ERR Syntax error in HELLO option '\(option)'")
                 }
             }
         }
