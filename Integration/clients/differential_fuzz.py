@@ -569,7 +569,7 @@ class Fuzzer:
                     continue
                 if up == "MULTI" and r == ("+", b"OK"):
                     queued[i] = []
-                elif up in ("EXEC", "RESET", "QUIT") or (up == "DISCARD" and r == ("+", b"OK")):
+                elif up in ("EXEC", "QUIT") or (up == "DISCARD" and r == ("+", b"OK")) or (up == "RESET" and r == ("+", b"RESET")):
                     queued[i] = None
                 elif q is not None and r == ("+", b"QUEUED"):
                     q.append(cmd)
