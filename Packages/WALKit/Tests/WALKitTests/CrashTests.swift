@@ -90,9 +90,7 @@ import Testing
     @Test("async durability: records are durable within the flush interval, sync() forces them")
     func asyncFlusher() async throws {
         let fs = FaultInjectingFileSystem(seed: 5)
-        var opts = options(durability: .async(flushInterval: .milliseconds(20)), segmentSize: 64 << 10)
-        opts.prepareSegmentsAhead = false
-        let wal = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        let wal = try openOnFaults(fs, durability: .async(flushInterval: .milliseconds(20)))
         for index in 0..<50 { try await wal.append([WALRecord(kind: .put, payload: payload("a\(index)"))]) }
         let deadline = ContinuousClock.now + .seconds(5)
         while wal.status.durableLSN < LSN(50), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
@@ -102,7 +100,7 @@ import Testing
         #expect(wal.status.durableLSN == LSN(51))
         _ = fs.crash(.dropUnsynced)
         try? await wal.close()
-        let reopened = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        let reopened = try openOnFaults(fs, durability: .async(flushInterval: .milliseconds(20)))
         #expect(try readAll(reopened).count == 51)
         try await reopened.close()
     }
@@ -110,14 +108,12 @@ import Testing
     @Test("os durability survives a process crash")
     func osDurability() async throws {
         let fs = FaultInjectingFileSystem(seed: 9)
-        var opts = options(durability: .os, segmentSize: 64 << 10)
-        opts.prepareSegmentsAhead = false
-        let wal = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        let wal = try openOnFaults(fs, durability: .os)
         for index in 0..<30 { try await wal.append([WALRecord(kind: .put, payload: payload("o\(index)"))]) }
         #expect(wal.status.writtenLSN == LSN(30))
         _ = fs.crash(.processCrash)
         try? await wal.close()
-        let reopened = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        let reopened = try openOnFaults(fs, durability: .os)
         #expect(try readAll(reopened).map(\.payload) == (0..<30).map { payload("o\($0)") })
         try await reopened.close()
     }

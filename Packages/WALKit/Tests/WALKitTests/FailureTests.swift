@@ -206,9 +206,7 @@ import Testing
     @Test("a cut of several MiB after a failed sync is kept whole in .broken and zeroed in the segment (copied in pieces)")
     func largeCutAfterSyncFailure() async throws {
         let fs = FaultInjectingFileSystem(seed: 73)
-        var opts = options(durability: .async(flushInterval: .seconds(3600)), segmentSize: 8 << 20)
-        opts.prepareSegmentsAhead = false
-        let wal = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        let wal = try openOnFaults(fs, durability: .async(flushInterval: .seconds(3600)), segmentSize: 8 << 20)
         try await wal.append([WALRecord(kind: .put, payload: payload("durable"))])
         try await wal.sync()
         fs.inject(FaultRule([.sync], .eio, trigger: .nth(1), pathContains: ".log"))
@@ -221,7 +219,7 @@ import Testing
         let before = try fs.readFile("/db/wal/" + segment)
         let end = before.lastIndex { $0 != 0 }! + 1
 
-        let reopened = try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
+        let reopened = try openOnFaults(fs, durability: .async(flushInterval: .seconds(3600)), segmentSize: 8 << 20)
         #expect(try readAll(reopened).map(\.payload) == [payload("durable")])
         let broken = try fs.readFile(try #require(reopened.openReport.brokenFiles.first))
         #expect(broken.count > 2 << 20, "the cut spans several pieces: \(broken.count) bytes")

@@ -40,8 +40,8 @@ func options(
 func payload(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// A log in `/db/wal` on `fs`: 64 KiB segments, created on demand (none prepared ahead).
-func openOnFaults(_ fs: FaultInjectingFileSystem, durability: Durability = .sync) throws -> SegmentedWAL {
-    var opts = options(durability: durability, segmentSize: 64 << 10)
+func openOnFaults(_ fs: FaultInjectingFileSystem, durability: Durability = .sync, segmentSize: Int64 = 64 << 10) throws -> SegmentedWAL {
+    var opts = options(durability: durability, segmentSize: segmentSize)
     opts.prepareSegmentsAhead = false
     return try SegmentedWAL.open(directory: "/db/wal", fileSystem: fs, checksum: crc32, options: opts)
 }

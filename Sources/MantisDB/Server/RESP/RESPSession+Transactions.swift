@@ -35,7 +35,7 @@ extension RESPSession {
                 return error.reply
             case .failure(let error): op = .reply(error.reply)
             }
-        } else if RESPSubcommands.arities[name] != nil, let rejection = RESPSubcommands.rejection(request) {
+        } else if let rejection = RESPSubcommands.rejection(request) {
             // An unknown subcommand or a wrong argument count: refused now, as Redis.
             multiFailed = true
             return rejection
@@ -61,7 +61,8 @@ extension RESPSession {
     /// `CLIENT ID`, `CLIENT HELP`, `UNWATCH` (a no-op for this `EXEC`: the
     /// watched keys are checked before the queue runs and forgotten after it, as in Redis),
     /// `CLIENT GETNAME` (the name a queued `SETNAME` before it gives) and `CLIENT SETNAME`, whose
-    /// name is applied only if `EXEC` runs the queue (`multiClientName`).
+    /// name is applied only if `EXEC` runs the queue (`multiClientName`). A `CLIENT` subcommand's
+    /// argument count was checked before (`RESPSubcommands`).
     private func queuedConnectionReply(_ name: String, _ request: RESPRequest) -> RESPValue? {
         switch name {
         case "PING": return ping(request)
@@ -71,11 +72,11 @@ extension RESPSession {
         case "CLIENT":
             switch request.word(1) {
             case "HELP": return RESPSubcommands.help(for: "CLIENT")
-            case "ID" where request.count == 2: return .integer(Int64(record.id))
-            case "GETNAME" where request.count == 2:
+            case "ID": return .integer(Int64(record.id))
+            case "GETNAME":
                 let name = multiClientName ?? record.details.withLock { $0.name }
                 return name.map(RESPValue.bulk) ?? .null
-            case "SETNAME" where request.count == 3:
+            case "SETNAME":
                 let name = request.arguments[2]
                 if let failure = Self.checkName(name) { return failure }
                 multiClientName = .some(Self.storedName(name))

@@ -12,22 +12,21 @@ extension RESPValue {
         .error("ERR wrong number of arguments for '\(name.lowercased())' command")
     }
 
-    /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` as Redis builds it: each word
-    /// up to its first NUL byte, the name at most 128 bytes, the arguments while fewer than 128
-    /// bytes are listed, cut to what is left of the 128. Bytes that are not UTF-8 are sent as U+FFFD
-    /// (Redis sends them raw).
     /// A word as C's `%.*s` prints it into Redis' error lines: up to its first NUL, at most
     /// `budget` bytes.
     static func printed(_ word: [UInt8], atMost budget: Int = .max) -> ArraySlice<UInt8> {
         word[..<min(word.firstIndex(of: 0) ?? word.count, budget)]
     }
 
+    /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` as Redis builds it: each word
+    /// up to its first NUL byte, the name at most 128 bytes, the arguments while fewer than 128
+    /// bytes are listed, cut to what is left of the 128. Bytes that are not UTF-8 are sent as U+FFFD
+    /// (Redis sends them raw).
     static func unknownCommand(_ request: RESPRequest) -> RESPValue {
-        func cut(_ word: [UInt8], _ budget: Int) -> ArraySlice<UInt8> { printed(word, atMost: budget) }
-        var line = Array("ERR unknown command '".utf8) + cut(request.arguments[0], 128) + Array("', with args beginning with: ".utf8)
+        var line = Array("ERR unknown command '".utf8) + printed(request.arguments[0], atMost: 128) + Array("', with args beginning with: ".utf8)
         var listed = 0
         for word in request.arguments.dropFirst() where listed < 128 {
-            let part = [UInt8(ascii: "'")] + cut(word, 128 - listed) + Array("' ".utf8)
+            let part = [UInt8(ascii: "'")] + printed(word, atMost: 128 - listed) + Array("' ".utf8)
             listed += part.count
             line += part
         }

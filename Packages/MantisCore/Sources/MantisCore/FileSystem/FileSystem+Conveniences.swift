@@ -26,8 +26,7 @@ extension FileSystem {
     /// `path.tmp`, fsyncs it, renames it over `path`, fsyncs the directory.
     /// When this returns, a crash leaves either nothing new or the whole new content.
     public func writeFileAtomically(_ path: String, contents: [UInt8]) throws {
-        try writeThroughTemporary(path) { file in try file.write(contents, at: 0) }
-        try syncDirectory(Path.directory(of: path))
+        try writeFileAtomically(path) { file in try file.write(contents, at: 0) }
     }
 
     /// As `writeFileAtomically(_:contents:)`, with the content written by `fill` into the new

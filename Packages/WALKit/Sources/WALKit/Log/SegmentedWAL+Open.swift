@@ -160,7 +160,7 @@ extension SegmentedWAL {
         var zeroed: Int64 = 0
         while zeroed < copied {
             let count = Int(min(chunk, copied - zeroed))
-            try file.write(count == zeros.count ? zeros : Array(zeros[..<count]), at: offset + zeroed)
+            try zeros.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[..<count]), at: offset + zeroed) }
             zeroed += Int64(count)
         }
         try syncTailOrLeaveMarker(file, path: path, fileSystem: fileSystem, options: options)
