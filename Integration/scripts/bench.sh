@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark run behind Docs/performance.md: the machine's baselines and MantisDB's figures in
 # one run, so ratios are comparable on a shared, noisy machine.
-#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server lone tail cpu (default: all)
+#   bench.sh [what...]   what: baselines wal txn recovery checkpoint server lone tail cpu floor
+#   (default: all)
 # BIN=path/to/mantisdb (default .build/release/mantisdb), BENCH_DIR (default /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +10,7 @@ bin=${BIN:-.build/release/mantisdb}
 [ -x "$bin" ] || swift build -c release
 work=$(mktemp -d -p "${BENCH_DIR:-/tmp}" mantis-bench.XXXXXX)
 trap 'rm -rf "$work"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
-want=${*:-baselines wal txn recovery checkpoint server lone tail cpu}
+want=${*:-baselines wal txn recovery checkpoint server lone tail cpu floor}
 baselines=${BASELINES:-../shared/baselines/run.sh}
 # Starts a server in the background (server_pid) and waits until it answers PING on port $1.
 start_server() {  # port command...
@@ -130,5 +131,29 @@ cpu)
     per_request "redis(appendfsync always)" "$server_pid" 7481
     stop_server
   fi ;;
+floor)
+  # What bounds the SET target: the same redis-benchmark against `mantisdb serve`, Redis
+  # `appendfsync always`, Redis with no persistence at all, and `mantisdb bench resp-floor` (our
+  # NIO bootstrap, parser and encoder with nothing behind them: it stores nothing). Three rounds,
+  # the order rotating each round, so no server always runs on the machine's warmest minute.
+  servers="mantisdb redis-always redis-none floor"
+  for round in 1 2 3; do
+    for name in $servers; do
+      case $name in
+      mantisdb) start_server 7479 "$bin" serve --data-dir "$work/floor-$round" --port 7479 --admin-port 7480 --set integrity.scrub_interval=null ;;
+      redis-always) mkdir -p "$work/floor-redis-$round"
+        start_server 7479 redis-server --port 7479 --appendonly yes --appendfsync always --save "" --dir "$work/floor-redis-$round" ;;
+      redis-none) start_server 7479 redis-server --port 7479 --appendonly no --save "" ;;
+      floor) start_server 7479 "$bin" bench resp-floor --port 7479 ;;
+      esac
+      for t in set get; do
+        echo "--- round $round: redis-benchmark -t $t -n 200000 -c 50 -d 100 -r 1000000 against $name"
+        redis-benchmark -p 7479 -t $t -n 200000 -c 50 -d 100 -r 1000000 --csv | tail -1
+      done
+      stop_server
+      rm -rf "$work/floor-$round" "$work/floor-redis-$round"
+    done
+    servers="${servers#* } ${servers%% *}"
+  done ;;
 *) echo "unknown: $w" ;;
 esac; done
