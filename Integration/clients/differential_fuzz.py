@@ -429,10 +429,6 @@ def classify(cmd, m, r, queued=None):
         if len(classes) == 1:
             return classes.pop()
         return None
-    if isinstance(m, tuple) and isinstance(r, tuple) and m[0] == "-" and r[0] == "-":
-        # Documented: MantisDB's error lines are text, so bytes that are not UTF-8 become U+FFFD.
-        if r[1].decode("utf-8", "replace").encode() == m[1]:
-            return "non-utf8-error-text"
     if cmd_name(cmd) == b"CLIENT" and m == ("-", b"ERR 'client' is not allowed inside MULTI") \
             and isinstance(r, tuple) and r[1].startswith(b"ERR wrong number of arguments for 'client|"):
         return "client-arity-in-multi"

@@ -43,6 +43,19 @@ import Testing
         #expect(wire(.simpleString("x\ny"), .resp2) == "+x y\r\n")
     }
 
+    @Test("error lines quoting a client's bytes send them as they came, UTF-8 or not")
+    func quotedBytes() {
+        func bytes(_ value: RESPValue) -> [UInt8] { RESPEncoder(version: .resp2).encode(value) }
+        let unknown = RESPValue.unknownCommand(RESPRequest(arguments: [[0x46, 0xFF], [0xC3], [0x61, 0x0D, 0x0A, 0x00, 0x62]]))
+        #expect(bytes(unknown) == Array("-ERR unknown command 'F".utf8) + [0xFF] + Array("', with args beginning with: '".utf8)
+            + [0xC3] + Array("' 'a  ' \r\n".utf8))
+        let subcommand = RESPValue.unknownSubcommand(RESPRequest(arguments: [Array("CONFIG".utf8), [0x80] + Array(repeating: 0x78, count: 200)]))
+        #expect(bytes(subcommand) == Array("-ERR unknown subcommand '".utf8) + [0x80] + Array(repeating: 0x78, count: 127)
+            + Array("'. Try CONFIG HELP.\r\n".utf8))
+        // `text` (for tools and tests) decodes them as UTF-8, replacing what is not.
+        #expect(RESPValue.errorBytes([0x45, 0xFF]).text == "E\u{FFFD}")
+    }
+
     @Test("database errors map to Redis-style error codes")
     func errors() {
         func reply(_ code: MantisError.Code, _ message: String = "m", key: [UInt8]? = nil) -> String {

@@ -78,6 +78,11 @@ import Testing
             #expect(try await client.call("FOO", long, "x").text
                 == "ERR unknown command 'FOO', with args beginning with: '\(String(repeating: "é", count: 64))' ")
             #expect(try await client.call("HELLO", "3", "1\0x").text == "ERR Syntax error in HELLO option '1'")
+            // CLIENT SETINFO as Redis 7.2: the option is checked before the value.
+            #expect(try await client.call("CLIENT", "SETINFO", "nope", "a b").text == "ERR Unrecognized option 'nope'")
+            #expect(try await client.call("CLIENT", "SETINFO", "lib-name", "a b").text
+                == "ERR lib-name cannot contain spaces, newlines or special characters.")
+            #expect(try await client.call("CLIENT", "SETINFO", "LIB-VER", "1.0") == .ok)
             // CLIENT LIST takes options in Redis: a filter is not supported here, anything else is a syntax error.
             #expect(try await client.call("CLIENT", "LIST", "x") == .syntaxError)
             #expect(try await client.call("CLIENT", "LIST", "TYPE", "normal") == .error("ERR CLIENT LIST TYPE is not supported"))

@@ -22,6 +22,10 @@ public struct RESPEncoder: Sendable {
         case .error(let text):
             buffer.writeInteger(UInt8(ascii: "-"))
             Self.writeLine(text, into: &buffer)
+        case .errorBytes(let bytes):
+            buffer.writeInteger(UInt8(ascii: "-"))
+            buffer.writeBytes(bytes.lazy.map { $0 == 13 || $0 == 10 ? UInt8(ascii: " ") : $0 })
+            buffer.writeStaticString("\r\n")
         case .integer(let number):
             Self.writeHeader(UInt8(ascii: ":"), number, into: &buffer)
         case .bulkString(let bytes):

@@ -25,8 +25,7 @@ extension RESPSession {
                     name = request.arguments[index + 1]
                     index += 2
                 default:
-                    let option = String(decoding: RESPValue.printed(request.arguments[index]), as: UTF8.self)
-                    return .error("ERR Syntax error in HELLO option '\(option)'")
+                    return .quoting("ERR Syntax error in HELLO option '", request.arguments[index], "'")
                 }
             }
         }
@@ -106,14 +105,17 @@ extension RESPSession {
         case "GETNAME":
             return record.details.withLock { $0.name }.map(RESPValue.bulk) ?? .null
         case "SETINFO":
-            let value = request.text(3)
-            guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                return .error("ERR \(request.text(2)) cannot contain spaces, newlines or special characters.")
+            // Redis 7.2's order: the option first, then the value.
+            let option = request.word(2)
+            guard option == "LIB-NAME" || option == "LIB-VER" else {
+                return .quoting("ERR Unrecognized option '", request.arguments[2], "'")
             }
-            switch request.word(2) {
-            case "LIB-NAME": record.details.withLock { $0.libraryName = value }
-            case "LIB-VER": record.details.withLock { $0.libraryVersion = value }
-            default: return .error("ERR Unrecognized option '\(request.text(2))'")
+            guard request.arguments[3].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                return .quoting("ERR ", request.arguments[2], " cannot contain spaces, newlines or special characters.")
+            }
+            let value = request.text(3)
+            record.details.withLock { details in
+                if option == "LIB-NAME" { details.libraryName = value } else { details.libraryVersion = value }
             }
             return .ok
         case "ID":

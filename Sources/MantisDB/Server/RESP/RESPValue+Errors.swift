@@ -18,10 +18,14 @@ extension RESPValue {
         word[..<min(word.firstIndex(of: 0) ?? word.count, budget)]
     }
 
+    /// An error line quoting `word` (as `printed`) between `before` and `after`, its bytes as sent.
+    static func quoting(_ before: String, _ word: [UInt8], atMost budget: Int = .max, _ after: String) -> RESPValue {
+        .errorBytes(Array(before.utf8) + printed(word, atMost: budget) + Array(after.utf8))
+    }
+
     /// `ERR unknown command 'x', with args beginning with: 'a' 'b' ` as Redis builds it: each word
     /// up to its first NUL byte, the name at most 128 bytes, the arguments while fewer than 128
-    /// bytes are listed, cut to what is left of the 128. Bytes that are not UTF-8 are sent as U+FFFD
-    /// (Redis sends them raw).
+    /// bytes are listed, cut to what is left of the 128; the bytes as they came, UTF-8 or not.
     static func unknownCommand(_ request: RESPRequest) -> RESPValue {
         var line = Array("ERR unknown command '".utf8) + printed(request.arguments[0], atMost: 128) + Array("', with args beginning with: ".utf8)
         var listed = 0
@@ -30,11 +34,11 @@ extension RESPValue {
             listed += part.count
             line += part
         }
-        return .error(String(decoding: line, as: UTF8.self))
+        return .errorBytes(line)
     }
 
     static func unknownSubcommand(_ request: RESPRequest) -> RESPValue {
-        .error("ERR unknown subcommand '\(String(request.text(1).prefix(128)))'. Try \(request.name) HELP.")
+        quoting("ERR unknown subcommand '", request.arguments[1], atMost: 128, "'. Try \(request.name) HELP.")
     }
 
     /// The reply for a failed database call. The first word tells a client what happened:
@@ -69,10 +73,5 @@ extension RESPValue {
             if error.hasCode(.diskFull) { return .error("DISKFULL \(message)") }
             return .error("ERR \(message)")
         }
-    }
-
-    var isError: Bool {
-        if case .error = self { return true }
-        return false
     }
 }

@@ -5,6 +5,9 @@ public indirect enum RESPValue: Sendable, Hashable {
     case simpleString(String)
     /// `-ERR …`: the first word is the error code (`ERR`, `WRONGPASS`, `DEADLOCK`, …).
     case error(String)
+    /// `-ERR …` that quotes a client's bytes as they came (Redis' `%s`), UTF-8 or not. CR and LF
+    /// are sent as spaces, as in `error`.
+    case errorBytes([UInt8])
     case integer(Int64)
     /// A binary-safe string.
     case bulkString([UInt8])
@@ -56,7 +59,7 @@ extension RESPValue {
     public var text: String? {
         switch self {
         case .simpleString(let text), .error(let text), .bigNumber(let text): text
-        case .bulkString(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .bulkString(let bytes), .errorBytes(let bytes): String(decoding: bytes, as: UTF8.self)
         case .verbatimString(_, let text): text
         default: nil
         }
