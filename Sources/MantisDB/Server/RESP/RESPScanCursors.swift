@@ -4,7 +4,9 @@ import Synchronization
 /// call continues after it). Server-wide, not per connection, so a client whose connection pool
 /// sends the next `SCAN` on another connection still works. Bounded: the oldest cursors are
 /// forgotten past `capacity` entries or `maxBytes` of keys (a forgotten cursor gets
-/// `ERR invalid cursor`). Numbers are random 62-bit decimals (fit redis-cli's `strtoull`).
+/// `ERR invalid cursor`). Numbers are 62-bit decimals (fit redis-cli's `strtoull`), a keyed hash
+/// of the last key, so registering the same position again (a retried transaction's `SCAN`, two
+/// clients at the same place) returns the cursor it already has and takes no new entry.
 final class RESPScanCursors: Sendable {
     private struct State {
         var lastKeys: [UInt64: [UInt8]] = [:]
@@ -22,10 +24,17 @@ final class RESPScanCursors: Sendable {
         self.maxBytes = maxBytes
     }
 
-    /// A new cursor continuing after `lastKey`.
+    /// A cursor continuing after `lastKey`: the one registered for it already, if still known.
     func register(after lastKey: [UInt8]) -> UInt64 {
-        let cursor = UInt64.random(in: 1...(1 << 62))
-        state.withLock { state in
+        var hasher = Hasher()  // seeded per process
+        hasher.combine(lastKey)
+        var cursor = max(1, UInt64(truncatingIfNeeded: hasher.finalize()) & ((1 << 62) - 1))
+        return state.withLock { state in
+            if let known = state.lastKeys[cursor] {
+                if known == lastKey { return cursor }
+                // Two keys, one hash: this one gets a number of its own.
+                repeat { cursor = UInt64.random(in: 1...((1 << 62) - 1)) } while state.lastKeys[cursor] != nil
+            }
             state.lastKeys[cursor] = lastKey
             state.order.append(cursor)
             state.bytes += lastKey.count
@@ -38,9 +47,12 @@ final class RESPScanCursors: Sendable {
                 state.order.removeFirst(state.head)
                 state.head = 0
             }
+            return cursor
         }
-        return cursor
     }
+
+    /// Cursors known.
+    var count: Int { state.withLock { $0.lastKeys.count } }
 
     /// The last key returned before `cursor`, nil if unknown (or forgotten).
     func lastKey(of cursor: UInt64) -> [UInt8]? {
