@@ -274,6 +274,9 @@ class Gen:
             (self.txn_weight, lambda: ["CLIENT", "SETNAME", r.choice([b"n1", b"n2", b"a b", b""])]),
             (self.txn_weight, lambda: ["CLIENT", "GETNAME"]),
             (0.3, lambda: ["RESET"]),
+            # No password on either server: AUTH <password> is an error, the default user with any
+            # password succeeds, another user is refused; queued inside MULTI as Redis does.
+            (0.5 * self.txn_weight, lambda: ["AUTH"] + r.choice([[b"x"], [b"default", b"x"], [b"u", b"p"], [b"a", b"b", b"c"]])),
             (0.3, lambda: ["HELLO", r.choice([b"2", b"3"])] if r.random() < 0.9 else ["HELLO", r.choice([b"4", b"x", b"1"])]),
             (1, self.unknown_cmd),
             (1, self.wrong_arity_cmd),

@@ -25,6 +25,15 @@ import Testing
             let third = try await harness.client()
             #expect(try await third.call("AUTH", "nobody", "s3cret") == .wrongPass)
             #expect(try await third.call("AUTH", "default", "s3cret") == .ok)
+            // Inside MULTI, AUTH is queued and answers in its slot, as Redis 7; a failed one does
+            // not log the connection out.
+            #expect(try await third.call("MULTI") == .ok)
+            for words in [["AUTH", "bad"], ["AUTH", "s3cret"], ["AUTH", "a", "b", "c"], ["SET", "m", "1"]] {
+                try await third.send(command: words)
+                #expect(try await third.read() == .queued, "\(words)")
+            }
+            #expect(try await third.call("EXEC") == .array([.wrongPass, .ok, .syntaxError, .ok]))
+            #expect(try await third.call("GET", "m") == .bulk("1"))
             // QUIT needs no authentication.
             let fourth = try await harness.client()
             #expect(try await fourth.call("QUIT") == .ok)

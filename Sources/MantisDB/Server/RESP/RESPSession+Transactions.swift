@@ -61,14 +61,17 @@ extension RESPSession {
     /// `CLIENT ID`, `CLIENT HELP`, `UNWATCH` (a no-op for this `EXEC`: the
     /// watched keys are checked before the queue runs and forgotten after it, as in Redis),
     /// `CLIENT GETNAME` (the name a queued `SETNAME` before it gives) and `CLIENT SETNAME`, whose
-    /// name is applied only if `EXEC` runs the queue (`multiClientName`). A `CLIENT` subcommand's
-    /// argument count was checked before (`RESPSubcommands`).
+    /// name is applied only if `EXEC` runs the queue (`multiClientName`). `AUTH` too: a connection in
+    /// `MULTI` is authenticated already and there is one user, so `AUTH` only answers (a failed
+    /// one does not log the connection out, as in Redis). A `CLIENT` subcommand's argument count
+    /// was checked before (`RESPSubcommands`).
     private func queuedConnectionReply(_ name: String, _ request: RESPRequest) -> RESPValue? {
         switch name {
         case "PING": return ping(request)
         case "ECHO": return .bulkString(request.arguments[1])
         case "SELECT": return select(request)
         case "UNWATCH": return .ok
+        case "AUTH": return auth(request)
         case "CLIENT":
             switch request.word(1) {
             case "HELP": return RESPSubcommands.help(for: "CLIENT")
