@@ -372,4 +372,22 @@ import Testing
             #expect(try await winner.call("MGET", "a", "b") == .array([.bulk("retried"), .bulk("retried")]))
         }
     }
+    @Test("a BEGIN transaction aborted by the timeout reaper answers TXNTIMEOUT, also at COMMIT")
+    func reapedTransaction() async throws {
+        try await RESPTestHarness.with(configureDatabase: {
+            $0.transactions.transactionTimeout = .milliseconds(200)
+            $0.garbageCollectionInterval = nil  // the test runs the reaper itself
+        }) { harness in
+            let client = try await harness.client()
+            #expect(try await client.call("BEGIN") == .ok)
+            #expect(try await client.call("SET", "k", "1") == .ok)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(harness.database.manager.abortExpired() == 1)
+            // The client has not been told yet: every command says why, COMMIT too.
+            #expect(try await client.call("GET", "k").text?.hasPrefix("TXNTIMEOUT ") == true)
+            #expect(try await client.call("SET", "k", "2").text?.hasPrefix("TXNTIMEOUT ") == true)
+            #expect(try await client.call("COMMIT").text?.hasPrefix("TXNTIMEOUT ") == true)
+            #expect(try await client.call("GET", "k") == .null)
+        }
+    }
 }

@@ -62,20 +62,27 @@ extension RESPSession {
     /// (its reply says why); the ops after it get `transactionAborted`.
     private func transactionStep(_ ops: [RESPDataOp], _ transaction: Transaction) -> RESPStep {
         if transaction.isFinished {
-            return .replies(ops.map { _ in Self.transactionAborted })
+            let reply = Self.abortedReply(transaction)
+            return .replies(ops.map { _ in reply })
         }
         let server = self.server
         return .work {
             var replies: [RESPValue] = []
             for op in ops {
                 guard !transaction.isFinished else {
-                    replies.append(Self.transactionAborted)
+                    replies.append(Self.abortedReply(transaction))
                     continue
                 }
                 do { replies.append(try await op.execute(on: transaction, context: server)) } catch { replies.append(.failure(error)) }
             }
             return replies
         }
+    }
+
+    /// What a command in a finished transaction gets: `TXNTIMEOUT` if the timeout reaper ended it
+    /// (the client may not have been told yet), else `transactionAborted`.
+    static func abortedReply(_ transaction: Transaction) -> RESPValue {
+        transaction.expiry.map(RESPValue.failure) ?? transactionAborted
     }
 
     static let transactionAborted = RESPValue.error(

@@ -217,6 +217,7 @@ extension RESPSession {
         guard let transaction else { return .reply(.error("ERR COMMIT without BEGIN")) }
         self.transaction = nil
         if transaction.isFinished {
+            if let expiry = transaction.expiry { return .reply(.failure(expiry)) }
             return .reply(.error("ERR the transaction was aborted by an earlier error and has been rolled back"))
         }
         return work {

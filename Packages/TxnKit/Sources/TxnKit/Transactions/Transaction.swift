@@ -51,6 +51,10 @@ public final class Transaction: Sendable {
     public var isFinished: Bool { state.withLock { $0.status == .finished } }
     public var isCommitted: Bool { state.withLock { $0.committed } }
 
+    /// The `transactionTimeout` error once `TransactionManager.abortExpired` has aborted this
+    /// transaction for running too long (what its owner's next call throws); nil otherwise.
+    public var expiry: MantisError? { state.withLock { $0.expired } ? timeoutError() : nil }
+
     // MARK: Reads
 
     /// The value of `key` as this transaction sees it (its own writes first). Never waits: reads

@@ -21,9 +21,11 @@ import Testing
         let idle = db.manager.begin(.snapshot)
         try await idle.put(bytes("k"), bytes("idle"))
         #expect(db.manager.abortExpired() == 0, "not expired yet")
+        #expect(idle.expiry == nil)
         try await Task.sleep(for: .milliseconds(500))
         #expect(db.manager.abortExpired() == 1)
         #expect(idle.isFinished)
+        #expect(idle.expiry?.code == .transactionTimeout, "why it ended, for owners that check before calling")
         #expect(db.manager.lockManager.snapshot().entries.isEmpty, "the idle transaction's lock is released")
         // Another writer takes the key at once (it would otherwise wait the 30 s lock timeout).
         let started = ContinuousClock.now
