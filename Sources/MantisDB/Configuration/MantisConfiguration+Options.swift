@@ -167,17 +167,26 @@ extension MantisConfiguration {
 extension MantisConfiguration {
     /// `256MiB`, `1GB`, plain bytes, or `5%` of the file system.
     static func parseDiskReserve(_ text: String) throws -> DiskReserve {
+        switch diskReserve(text) {
+        case .success(let reserve): return reserve
+        case .failure(let problem): throw MantisError(.invalidConfiguration, "integrity.disk_reserve: \"\(text)\" \(problem.reason)")
+        }
+    }
+
+    struct DiskReserveProblem: Error { var reason: String }
+
+    /// `parseDiskReserve` for validation: what is wrong instead of a throw.
+    static func diskReserve(_ text: String) -> Result<DiskReserve, DiskReserveProblem> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.hasSuffix("%") {
             guard let percent = Double(trimmed.dropLast()), percent >= 0, percent <= 100 else {
-                throw MantisError(.invalidConfiguration, "integrity.disk_reserve: \"\(text)\" is not a percentage between 0% and 100%")
+                return .failure(DiskReserveProblem(reason: "is not a percentage between 0% and 100%"))
             }
-            return .percent(percent)
+            return .success(.percent(percent))
         }
-        do {
-            return .bytes(Int64(try ConfigurationSyntax.parseSize(trimmed)))
-        } catch {
-            throw MantisError(.invalidConfiguration, "integrity.disk_reserve: \"\(text)\" is neither a size (256MiB, 1GB) nor a percentage (5%)")
+        guard let bytes = try? ConfigurationSyntax.parseSize(trimmed) else {
+            return .failure(DiskReserveProblem(reason: "is neither a size (256MiB, 1GB) nor a percentage (5%)"))
         }
+        return .success(.bytes(Int64(bytes)))
     }
 }

@@ -1,4 +1,5 @@
 import MantisCore
+import ObservabilityKit
 import WALKit
 
 extension MantisConfiguration {
@@ -110,6 +111,18 @@ extension MantisConfiguration {
         }
         if admin.enabled, admin.port != 0, admin.port == server.port, Self.hostsOverlap(admin.host, server.host) {
             add("admin.port", "\(admin.port)", "is also \(other("server.port", "\(server.port)")): the RESP and admin servers need different ports")
+        }
+
+        // Values parsed when the database opens: checked here too, so `config check` finds them.
+        if let reserve = integrity.diskReserve, case .failure(let problem) = Self.diskReserve(reserve) {
+            add("integrity.disk_reserve", reserve, problem.reason)
+        }
+        let webhookURL = alerts.webhookURL ?? ""
+        if alerts.sinks.contains("webhook"), webhookURL.isEmpty {
+            add("alerts.sinks", "webhook", "needs alerts.webhook_url (http://host:port/path), which is not set")
+        }
+        if !webhookURL.isEmpty, let reason = HTTPEndpoint.problem(with: webhookURL) {
+            add("alerts.webhook_url", nil, reason)  // a secret: not quoted
         }
 
         // Directories.

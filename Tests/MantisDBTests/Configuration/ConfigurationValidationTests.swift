@@ -166,6 +166,21 @@ import Testing
         #expect(try ConfigFixture.problems("removal_chunk: null\nremoval_pause: 1s\n").isEmpty)
     }
 
+    @Test("values the open parses (disk reserve, webhook) are checked with the rest; the webhook URL is never quoted")
+    func valuesParsedAtOpen() throws {
+        try expectProblem("integrity: {disk_reserve: lots}\n", key: "integrity.disk_reserve",
+                          contains: ["\"lots\" is neither a size (256MiB, 1GB) nor a percentage (5%)"], sourceLine: 1)
+        try expectProblem("integrity: {disk_reserve: 150%}\n", key: "integrity.disk_reserve", contains: ["is not a percentage between 0% and 100%"])
+        try expectProblem("alerts: {sinks: [log, webhook]}\n", key: "alerts.sinks", contains: ["needs alerts.webhook_url"])
+        for (url, why) in [("ftp://user:hunter4@host/x", "is not an http:// URL"), ("https://hooks.example/hunter4", "uses https")] {
+            let problems = try ConfigFixture.problems("alerts: {webhook_url: \"\(url)\"}\n")
+            #expect(problems.count == 1 && problems.first?.key == "alerts.webhook_url", "\(problems)")
+            #expect(problems.first?.description.contains(why) == true && problems.first?.description.contains("hunter4") == false,
+                    "\(problems)")
+        }
+        #expect(try ConfigFixture.problems("integrity: {disk_reserve: 5%}\nalerts: {sinks: [webhook], webhook_url: \"http://h:9/x\"}\n").isEmpty)
+    }
+
     @Test("server limits and ports")
     func servers() throws {
         try expectProblem("server: {max_bulk_length: 256MiB}\nwal: {kind: memory}\n", key: "server.max_pipeline_bytes",

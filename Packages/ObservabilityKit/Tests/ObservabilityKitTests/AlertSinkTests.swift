@@ -68,6 +68,16 @@ import Testing
         #expect(throws: MantisError.self) { try HTTPEndpoint(parsing: "https://hooks.slack.com/x") }
         #expect(throws: MantisError.self) { try HTTPEndpoint(parsing: "ftp://x") }
         #expect(throws: MantisError.self) { try HTTPEndpoint(parsing: "http://:80/") }
+        // The error never quotes the URL: it may carry a token.
+        let secret = "ftp://user:hunter4@host/x?token=s3cret"
+        #expect(HTTPEndpoint.problem(with: secret) == "is not an http:// URL")
+        #expect(HTTPEndpoint.problem(with: "http://h:1/x") == nil)
+        do {
+            _ = try HTTPEndpoint(parsing: secret)
+        } catch let error as MantisError {
+            #expect(error.message == "alerts.webhook_url is not an http:// URL")
+            #expect(!"\(error)".contains("hunter4") && !"\(error)".contains("s3cret"))
+        }
     }
 
     @Test("posts the alert as JSON without blocking the caller")
