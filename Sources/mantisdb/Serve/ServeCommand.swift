@@ -32,6 +32,14 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = try configuration.metricsBackend(registry: registry, logger: logger)
         if let factory = metrics.factory { MetricsSystem.bootstrap(factory) }
 
+        // A port in use fails now, not after the database has opened and replayed its log.
+        let respOptions = configuration.respServerOptions()
+        let adminOptions = configuration.adminServerOptions()
+        try ListenProbe.check(host: respOptions.host, port: respOptions.port, purpose: "RESP", setting: "server.port, --port")
+        if adminOptions.enabled {
+            try ListenProbe.check(host: adminOptions.host, port: adminOptions.port, purpose: "the HTTP admin API", setting: "admin.port, --admin-port")
+        }
+
         var options = try configuration.databaseOptions(registry: registry, logger: logger)
         options.observability.metricsFactory = metrics.factory
         let started = ContinuousClock.now
@@ -56,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         // (connections closed, database closed); otherwise NIO's shared group, one loop per core.
         let loops = configuration.server.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         let resp = RESPServer(
-            database: database, options: configuration.respServerOptions(), logger: Logger(label: "mantisdb.resp"),
+            database: database, options: respOptions, logger: Logger(label: "mantisdb.resp"),
             configView: { configView },
             onShutdown: { await trigger.trigger() },
             eventLoopGroup: loops ?? MultiThreadedEventLoopGroup.singleton)
@@ -64,7 +72,6 @@ struct ServeCommand: AsyncParsableCommand {
         if configuration.wal.onFailure == .exit {
             services.append(LogFailureService(database: database, logger: logger))
         }
-        let adminOptions = configuration.adminServerOptions()
         if adminOptions.enabled {
             let admin = AdminServer(
                 database: database, options: adminOptions, healthChecks: DatabaseHealthChecks.all(for: database),

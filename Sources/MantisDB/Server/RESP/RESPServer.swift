@@ -1,4 +1,5 @@
 import Logging
+import MantisCore
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -92,7 +93,9 @@ public final class RESPServer: Sendable {
             channel = try await bootstrap.bind(host: options.host, port: options.port).get()
         } catch {
             state.withLock { $0.phase = .idle }
-            throw error
+            let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+            throw MantisError(.ioError, "cannot listen on \(host):\(options.port) for RESP (server.port, --port): \(error)",
+                              context: ErrorContext(operation: "listen", errno: (error as? IOError)?.errnoCode))
         }
         context.port.store(channel.localAddress?.port ?? options.port, ordering: .releasing)
         let stopNow = state.withLock { state -> Bool in
