@@ -64,9 +64,10 @@ extension MantisConfiguration {
         for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
             let key = key.trimmingWhitespace()
             guard let setting = setting(key) else {
-                problems.append(ConfigurationProblem(
-                    key: key, message: "is not a configuration key\(ConfigurationFile.hint(for: key.split(separator: ".").map(String.init)))",
-                    source: .commandLine(key: key)))
+                let message = ConfigurationFile.isSection(key)
+                    ? "is a section, not a value: set one of its keys (\(ConfigurationFile.children(of: key).map { "\(key).\($0)" }.joined(separator: ", ")))"
+                    : "is not a configuration key\(ConfigurationFile.hint(for: key.split(separator: ".").map(String.init)))"
+                problems.append(ConfigurationProblem(key: key, message: message, source: .commandLine(key: key)))
                 continue
             }
             let content: ConfigContent = setting.isList

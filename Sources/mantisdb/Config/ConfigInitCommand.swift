@@ -24,6 +24,15 @@ struct ConfigInitCommand: ParsableCommand {
             printError("mantisdb: \(file) exists; not overwriting it (use --force to replace it)")
             throw ExitCode(1)
         }
+        let parent = (file as NSString).deletingLastPathComponent
+        if !parent.isEmpty {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory)
+            if !exists || !isDirectory.boolValue {
+                printError("mantisdb: cannot write \(file): \(parent) \(exists ? "is not a directory" : "does not exist")")
+                throw ExitCode(1)
+            }
+        }
         do {
             try text.write(toFile: file, atomically: true, encoding: .utf8)
         } catch {

@@ -55,6 +55,9 @@ import Testing
     func unknownOverride() throws {
         try expectProblem(nil, overrides: ["server.prot": "1"], key: "server.prot",
                           contains: ["command line (server.prot)", "did you mean \"server.port\""])
+        // A section given a value, as in a file: what to set instead.
+        try expectProblem(nil, overrides: ["server": "5"], key: "server",
+                          contains: ["is a section, not a value", "server.port"])
     }
 
     @Test("a bad value hidden by a higher layer is still reported, at its own source")
