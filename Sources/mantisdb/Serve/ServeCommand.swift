@@ -76,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
             let admin = AdminServer(
                 database: database, options: adminOptions, healthChecks: DatabaseHealthChecks.all(for: database),
                 metrics: {
+                    guard metrics.factory != nil else { return nil }
                     database.observability.refreshMetrics()
                     return metrics.render()
                 },

@@ -61,4 +61,24 @@ import Testing
         _ = await running.result
         try await database.close()
     }
+    @Test("with metrics off, /metrics is a 404 that says so, not an empty page a scraper takes for healthy")
+    func metricsOff() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var dbOptions = DatabaseOptions(directory: dir + "/data")
+        dbOptions.scrub = nil
+        let database = try await Database.open(dbOptions)
+        var options = AdminServerOptions()
+        options.port = 0
+        let admin = AdminServer(database: database, options: options, healthChecks: [], metrics: { nil }, backup: nil,
+                                logger: Logger(label: "test"))
+        let app = admin.application()
+        let running = Task { try await app.run() }
+        let port = await admin.boundPort()
+        let (code, body) = try await request("GET", "http://127.0.0.1:\(port)/metrics")
+        #expect(code == 404 && body.contains("metrics.exporter: none"))
+        running.cancel()
+        _ = await running.result
+        try await database.close()
+    }
 }

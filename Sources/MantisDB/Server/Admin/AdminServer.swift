@@ -10,7 +10,9 @@ import Synchronization
 /// `POST /admin/checkpoint`, `POST /admin/backup` (body `{"to": "/path"}`).
 /// With a bearer token configured, everything but `/health/*` requires it.
 public final class AdminServer: Sendable {
-    public typealias MetricsProvider = @Sendable () async -> String
+    /// The exposition text; nil when metrics are off (`metrics.exporter: none`): `/metrics` then
+    /// answers 404 with the reason, so a scraper does not take an empty page for a healthy target.
+    public typealias MetricsProvider = @Sendable () async -> String?
     public typealias BackupHandler = @Sendable (_ destination: String) async throws -> String
 
     let database: Database
@@ -56,9 +58,12 @@ public final class AdminServer: Sendable {
             return Self.json(report, status: report.status == .critical ? .serviceUnavailable : .ok)
         }
         router.get("/metrics") { [metrics] _, _ in
+            guard let text = await metrics() else {
+                return Self.json(["error": "metrics are off (metrics.exporter: none)"], status: .notFound)
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: await metrics())))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/status") { [database] _, _ in
             Self.json(StatusReport(database: database), status: .ok)
