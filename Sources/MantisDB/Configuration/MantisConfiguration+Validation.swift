@@ -42,7 +42,10 @@ extension MantisConfiguration {
         // Durability and the RPO.
         let durability = wal.durability.rawValue
         if let rpo {
-            if wal.durability == .os {
+            if wal.kind == "memory" {
+                // Nothing reaches the disk: every write is lost when the process ends.
+                add("rpo", ConfigurationSyntax.formatDuration(rpo), "cannot be met with \(other("wal.kind", wal.kind)): the log is kept in memory only, so every write is lost when the process exits; set rpo to null to accept that (tests, throwaway caches), or use wal.kind segmented")
+            } else if wal.durability == .os {
                 // The log is never synced on a timer: no bound on what a power loss takes.
                 add("rpo", ConfigurationSyntax.formatDuration(rpo), "cannot be met with \(other("wal.durability", durability)), which survives a process crash but syncs the log on no schedule (a power loss can take every write since the last sync); set rpo to null to accept that, or use wal.durability sync (or async with wal.flush_interval within the rpo)")
             } else if rpo == .zero, wal.durability != .sync {

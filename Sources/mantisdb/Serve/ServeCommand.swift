@@ -49,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
                 "mb_per_sec": "\(String.fixed(Double(progress.bytesDone) / 1_000_000 / max(progress.elapsed.seconds, 0.001), digits: 1))",
             ])
         }
+        if configuration.wal.kind == "memory" {
+            logger.critical("wal.kind is memory: nothing is written to disk, every write is lost when the process exits")
+        }
         logger.notice("opening the database", metadata: ["data_dir": "\(options.directory)", "durability": "\(options.wal.durability)"])
         // Recovery logs each of its steps as it takes it (`recovery: …`, also in `/status`).
         let database = try await Database.open(options)

@@ -219,7 +219,7 @@ import Testing
         data_dir: /srv/db
         wal: {kind: memory, durability: async, flush_interval: 20ms, segment_size: 1MiB, sync_alignment: 512, max_record_size: 512KiB, archive_dir: /srv/archive, zero_fill_segments: false}
         checkpoint: {codec: none, interval: null, wal_bytes: 10MiB, keep: 4, on_close: false, block_size: 64KiB}
-        rpo: 1s
+        rpo: null
         integrity: {checksum: crc32c, verify_reads: false}
         transactions: {lock_policy: timeout, lock_timeout: 1s, timeout: 9s, max_write_set: 1MiB, max_record_payload: 256KiB, max_attempts: 2}
         safe_mode: refuse
@@ -234,7 +234,9 @@ import Testing
         #expect(options.wal.archiveDirectory == "/srv/archive" && !options.wal.zeroFillSegments)
         #expect(options.checkpointCodec.name == "none" && options.checkpoints.interval == nil && options.checkpoints.walBytes == 10 << 20)
         #expect(options.checkpoints.keep == 4 && !options.checkpointOnClose && options.checkpoints.blockSize == 64 << 10)
-        #expect(options.rpo == .seconds(1) && options.checksum.name == "crc32c" && !options.verifyReads)
+        #expect(options.rpo == nil && options.checksum.name == "crc32c" && !options.verifyReads)
+        let withRPO = try ConfigFixture.load("wal: {durability: async, flush_interval: 20ms}\nrpo: 1s\n").configuration
+        #expect(try withRPO.databaseOptions(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })).rpo == .seconds(1))
         #expect(options.readableChecksums.map(\.name) == ["crc32c", "crc32"])
         #expect(Set(options.readableCodecs.map(\.name)) == ["none", "lz4", "zlib"] && options.readableCodecs.first?.name == "none")
         #expect(options.lockManager?.policyName == "timeout")

@@ -122,6 +122,12 @@ import Testing
 
     // MARK: Conflicts
 
+    @Test("the memory WAL meets no rpo: every write is lost at exit, so it needs rpo null", arguments: ["0", "1s"])
+    func rpoWithMemoryWAL(rpo: String) throws {
+        try expectProblem("wal: {kind: memory}\nrpo: \(rpo)\n", key: "rpo", contains: ["wal.kind \"memory\"", "lost when the process exits", "rpo to null"])
+        #expect(try ConfigFixture.problems("wal: {kind: memory}\nrpo: null\n").isEmpty)
+    }
+
     @Test("rpo 0 requires sync durability")
     func rpoZero() throws {
         try expectProblem("rpo: 0\nwal: {durability: async}\n", key: "rpo",
@@ -186,7 +192,7 @@ import Testing
 
     @Test("server limits and ports")
     func servers() throws {
-        try expectProblem("server: {max_bulk_length: 256MiB}\nwal: {kind: memory}\n", key: "server.max_pipeline_bytes",
+        try expectProblem("server: {max_bulk_length: 256MiB}\nwal: {kind: memory}\nrpo: null\n", key: "server.max_pipeline_bytes",
                           contains: ["\"128MiB\" is less than server.max_bulk_length \"256MiB\""])
         try expectProblem("server: {port: 8000}\nadmin: {port: 8000}\n", key: "admin.port", contains: ["\"8000\" is also server.port \"8000\""], sourceLine: 2)
         #expect(try ConfigFixture.problems("server: {port: 8000}\nadmin: {port: 8000, enabled: false}\n").isEmpty)
@@ -209,7 +215,7 @@ import Testing
         #expect(try ConfigFixture.problems("server: {max_bulk_length: 16MiB}\n").isEmpty)
         #expect(try ConfigFixture.problems("server: {max_bulk_length: 1MiB}\nwal: {max_record_size: 1MiB}\n").isEmpty)
         #expect(try ConfigFixture.problems("wal: {segment_size: 4MiB}\n").isEmpty)
-        #expect(try ConfigFixture.problems("server: {max_bulk_length: 64MiB}\nwal: {kind: memory}\n").isEmpty)
+        #expect(try ConfigFixture.problems("server: {max_bulk_length: 64MiB}\nwal: {kind: memory}\nrpo: null\n").isEmpty)
     }
 
     // MARK: Names
