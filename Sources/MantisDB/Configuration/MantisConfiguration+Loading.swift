@@ -152,7 +152,7 @@ extension MantisConfiguration {
         }
         if case .scalar(let text) = raw, ConfigurationSyntax.isNull(text), !setting.isNullable, !setting.isList {
             return ConfigurationProblem(
-                key: setting.key, value: shown, message: "has no value; a \(setting.type.name) is required (this key cannot be null)", source: source)
+                key: setting.key, value: shown, message: "has no value; \(Self.article(setting.type.name)) \(setting.type.name) is required (this key cannot be null)", source: source)
         }
         do {
             try setting.apply(raw, to: &configuration)
@@ -208,5 +208,12 @@ final class LastAccessReporter: AccessReporter {
             }
         }
         return nil
+    }
+}
+
+extension MantisConfiguration {
+    /// "a" or "an" before `word`.
+    static func article(_ word: String) -> String {
+        word.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
 }

@@ -116,6 +116,11 @@ extension MantisConfiguration {
             add("admin.port", "\(admin.port)", "is also \(other("server.port", "\(server.port)")): the RESP and admin servers need different ports")
         }
 
+        if let soft = integrity.memorySoftLimit, let hard = integrity.memoryHardLimit, soft >= hard {
+            add("integrity.memory_soft_limit", ConfigurationSyntax.formatSize(soft),
+                "is not below \(other("integrity.memory_hard_limit", ConfigurationSyntax.formatSize(hard))): collection and slowing down must start before writes are refused; lower it or raise the hard limit")
+        }
+
         // Values parsed when the database opens: checked here too, so `config check` finds them.
         if let reserve = integrity.diskReserve, case .failure(let problem) = Self.diskReserve(reserve) {
             add("integrity.disk_reserve", reserve, problem.reason)

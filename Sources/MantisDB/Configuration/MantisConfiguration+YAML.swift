@@ -115,9 +115,9 @@ extension MantisConfiguration {
     /// Every key and its effective value as text, secrets redacted: what `CONFIG GET` shows.
     public func effectivePairs() -> [(String, String)] {
         Self.settings.map { setting in
-            if setting.isSecret { return (setting.key, "<redacted>") }
             switch setting.value(in: self) {
             case .null: return (setting.key, "")
+            case _ where setting.isSecret: return (setting.key, "<redacted>")
             case .text(let text): return (setting.key, text)
             case .list(let items): return (setting.key, items.joined(separator: ","))
             }

@@ -274,4 +274,13 @@ import Testing
             #expect(pairs == ["appendonly": "yes", "appendfsync": fsync, "save": ""])
         }
     }
+    @Test("CONFIG GET's view: a set secret is redacted, an unset one is empty (nothing to hide)")
+    func effectivePairsRedactSecrets() {
+        var configuration = MantisConfiguration()
+        configuration.admin.token = "tk"
+        let pairs = Dictionary(uniqueKeysWithValues: configuration.effectivePairs())
+        #expect(pairs["admin.token"] == "<redacted>")
+        #expect(pairs["alerts.webhook_url"] == "" && pairs["server.requirepass"] == "")
+        #expect(pairs["wal.durability"] == "sync")
+    }
 }

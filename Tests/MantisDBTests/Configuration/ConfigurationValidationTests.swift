@@ -188,6 +188,9 @@ import Testing
                     "\(problems)")
         }
         #expect(try ConfigFixture.problems("integrity: {disk_reserve: 5%}\nalerts: {sinks: [webhook], webhook_url: \"http://h:9/x\"}\n").isEmpty)
+        try expectProblem("integrity: {memory_soft_limit: 2GiB, memory_hard_limit: 1GiB}\n", key: "integrity.memory_soft_limit",
+                          contains: ["is not below integrity.memory_hard_limit \"1GiB\""])
+        #expect(try ConfigFixture.problems("integrity: {memory_soft_limit: 1GiB, memory_hard_limit: 2GiB}\n").isEmpty)
     }
 
     @Test("server limits and ports")

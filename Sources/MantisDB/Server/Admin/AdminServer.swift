@@ -139,7 +139,10 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if request.uri.path.hasPrefix("/health/") { return try await next(request, context) }
-        guard let presented = request.headers[.authorization], SecretComparison.matches(presented.utf8, "Bearer \(token)".utf8) else {
+        // The scheme is case-insensitive (RFC 7235); the token is compared in constant time.
+        guard let presented = request.headers[.authorization], presented.count > 7,
+              presented.prefix(7).lowercased() == "bearer ",
+              SecretComparison.matches(presented.utf8.dropFirst(7), token.utf8) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer"
             return Response(status: .unauthorized, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"error\": \"missing or wrong bearer token\"}\n")))
