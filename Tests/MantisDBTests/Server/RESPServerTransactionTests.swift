@@ -375,13 +375,15 @@ import Testing
     @Test("a BEGIN transaction aborted by the timeout reaper answers TXNTIMEOUT, also at COMMIT")
     func reapedTransaction() async throws {
         try await RESPTestHarness.with(configureDatabase: {
-            $0.transactions.transactionTimeout = .milliseconds(200)
+            // Long enough for BEGIN and SET to finish in time on a loaded machine (the whole
+            // suite runs in parallel); the test then waits past it.
+            $0.transactions.transactionTimeout = .seconds(3)
             $0.garbageCollectionInterval = nil  // the test runs the reaper itself
         }) { harness in
             let client = try await harness.client()
             #expect(try await client.call("BEGIN") == .ok)
             #expect(try await client.call("SET", "k", "1") == .ok)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(3_300))
             #expect(harness.database.manager.abortExpired() == 1)
             // The client has not been told yet: every command says why, COMMIT too.
             #expect(try await client.call("GET", "k").text?.hasPrefix("TXNTIMEOUT ") == true)
