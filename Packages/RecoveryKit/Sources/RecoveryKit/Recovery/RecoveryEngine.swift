@@ -85,10 +85,8 @@ public struct RecoveryEngine: Sendable {
         var maxTransactionID = loaded.map { TransactionID($0.nextTransactionID.rawValue == 0 ? 0 : $0.nextTransactionID.rawValue - 1) } ?? .none
 
         // 2. The log.
-        let walExisted = try fileSystem.isDirectory(directory.wal)
-            && fileSystem.contentsOfDirectory(directory.wal).contains { WALFormat.firstLSN(ofSegmentNamed: $0) != nil }
-        if !walExisted && !checkpoints.isEmpty {
-            return safeMode("the write-ahead log is missing but checkpoints exist: commits after the newest checkpoint cannot be accounted for", store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
+        if let reason = Self.missingLogProblem(hasLogSegments: try hasLogSegments(), checkpointCount: checkpoints.count) {
+            return safeMode(reason, store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
         }
         if loaded == nil && !checkpoints.isEmpty {
             report.steps.append("no checkpoint verified; replaying the whole log if it starts at LSN 1")
@@ -118,17 +116,9 @@ public struct RecoveryEngine: Sendable {
             step("cut \(wal.openReport.recordsCutAfterSyncFailure) log record(s) after the last durable one a failed sync recorded (never acknowledged as durable), kept in .broken files")
         }
         let status = wal.status
-        if status.firstLSN > checkpointLSN.next {
-            let reason = loaded == nil
-                ? "no checkpoint verified and the log starts at LSN \(status.firstLSN): the commits before it are gone"
-                : "the log starts at LSN \(status.firstLSN), but replay from checkpoint LSN \(checkpointLSN) needs LSN \(checkpointLSN.next): log segments are missing"
+        if let reason = Self.logExtentProblem(checkpoint: loaded, logFirst: status.firstLSN, logLast: status.lastLSN) {
             try? closeQuietly(wal)
             return safeMode(reason, store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
-        }
-        if let loaded, status.lastLSN < loaded.lsn {
-            // A checkpoint is only written once the log is durable through its LSN.
-            try? closeQuietly(wal)
-            return safeMode("the log ends at LSN \(status.lastLSN) but checkpoint \(loaded.path) covers up to LSN \(loaded.lsn): log records it was taken after are missing, and new commits would reuse their LSNs", store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
         }
 
         // 3. Replay.
@@ -150,9 +140,9 @@ public struct RecoveryEngine: Sendable {
 
         // 4. Validate.
         report.lastLSN = status.lastLSN
-        if let marker, marker.lastLSN != status.lastLSN {
+        if let reason = Self.cleanShutdownProblem(marker: marker, logLast: status.lastLSN) {
             try? closeQuietly(wal)
-            return safeMode("the clean shutdown recorded LSN \(marker.lastLSN) but the log ends at LSN \(status.lastLSN)", store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
+            return safeMode(reason, store: store, report: &report, start: start, maxTransactionID: maxTransactionID)
         }
         if report.replay.recordsRead > 0, report.replay.lastLSN != status.lastLSN {
             try? closeQuietly(wal)

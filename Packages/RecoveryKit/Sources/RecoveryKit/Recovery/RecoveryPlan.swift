@@ -38,7 +38,8 @@ extension RecoveryEngine {
         plan.cleanShutdown = marker != nil
         plan.cleanShutdownLSN = marker?.lastLSN
         let catalog = CheckpointDirectory(path: directory.checkpoints, quarantinePath: directory.quarantine, fileSystem: fileSystem)
-        for candidate in try catalog.list() {
+        let checkpoints = try catalog.list()
+        for candidate in checkpoints {
             do {
                 let reader = try CheckpointReader.open(path: candidate.path, fileSystem: fileSystem, codecs: options.codecs, checksums: options.checksums)
                 defer { try? reader.close() }
@@ -54,44 +55,44 @@ extension RecoveryEngine {
         }
         let from = (plan.checkpoint?.lsn ?? .zero).next
         plan.replayFrom = from
-        guard fileSystem.isDirectory(directory.wal) else {
-            if plan.checkpoint != nil || !plan.badCheckpoints.isEmpty { plan.safeModeReason = "the write-ahead log is missing" }
+        // From here on, the same checks in the same order as `recover()`.
+        let hasLog = try hasLogSegments()
+        if let reason = Self.missingLogProblem(hasLogSegments: hasLog, checkpointCount: checkpoints.count) {
+            plan.safeModeReason = reason
             return plan
         }
+        guard hasLog else { return plan }  // a new data directory: the open starts a log
         var open: [TransactionID: Bool] = [:]
-        let report: WALVerificationReport
-        do {
-            // Records after a failed sync's last durable LSN are cut by the open, not replayed.
-            let durableThrough = try WALMarkers.read(directory: directory.wal, fileSystem: fileSystem).durableThrough ?? LSN(UInt64.max)
-            report = try WALVerifier.verify(directory: directory.wal, fileSystem: fileSystem, checksums: options.checksums) { header, _ in
-                guard header.lsn >= from, header.lsn <= durableThrough else { return }
-                plan.recordsToReplay += 1
-                plan.bytesToReplay += UInt64(header.recordSize)
-                plan.replayThrough = header.lsn
-                switch header.kind {
-                case .writeBatch: open[header.transactionID] = true
-                case .commit: open[header.transactionID] = nil; plan.committedTransactions += 1
-                case .abort: open[header.transactionID] = nil
-                default: break
-                }
+        // Records after a failed sync's last durable LSN are cut by the open, not replayed.
+        let durableThrough = try WALMarkers.read(directory: directory.wal, fileSystem: fileSystem).durableThrough ?? LSN(UInt64.max)
+        let report = try WALVerifier.verify(directory: directory.wal, fileSystem: fileSystem, checksums: options.checksums) { header, _ in
+            guard header.lsn >= from, header.lsn <= durableThrough else { return }
+            plan.recordsToReplay += 1
+            plan.bytesToReplay += UInt64(header.recordSize)
+            plan.replayThrough = header.lsn
+            switch header.kind {
+            case .writeBatch: open[header.transactionID] = true
+            case .commit: open[header.transactionID] = nil; plan.committedTransactions += 1
+            case .abort: open[header.transactionID] = nil
+            default: break
             }
-        } catch let error as MantisError where error.code == .notFound {
-            if plan.checkpoint != nil { plan.safeModeReason = "the write-ahead log is missing" }
-            return plan
         }
         plan.incompleteTransactions = open.keys.sorted()
         plan.walFindings = report.findingsAfterMarkers
         plan.walMarkers = [report.markers.unsyncedTail, report.syncFailure].compactMap { $0 }
+        // The log's open refuses damage; after a crash it cuts a torn tail and what follows a
+        // failed sync's last durable record.
         if let corruption = plan.walFindings.first(where: \.isCorruption) {
             plan.safeModeReason = "the log is damaged: \(corruption)"
         } else if let damage = report.markers.damage.first {
             plan.safeModeReason = "the log is damaged: \(damage)"
         } else if marker != nil, let torn = plan.walFindings.first {
             plan.safeModeReason = "the log has a torn tail although the last shutdown was clean: \(torn)"
-        } else if let oldest = report.segments.first?.header.firstLSN, oldest > from {
-            plan.safeModeReason = "replay needs LSN \(from) but the log starts at LSN \(oldest)"
-        } else if let marker, let last = report.lastLSN, marker.lastLSN != last {
-            plan.safeModeReason = "the clean shutdown recorded LSN \(marker.lastLSN) but the log ends at LSN \(last)"
+        } else {
+            let logFirst = report.firstLSN ?? from
+            let logLast = min(report.lastLSN ?? from.previous, durableThrough)
+            plan.safeModeReason = Self.logExtentProblem(checkpoint: plan.checkpoint, logFirst: logFirst, logLast: logLast)
+                ?? Self.cleanShutdownProblem(marker: marker, logLast: logLast)
         }
         return plan
     }

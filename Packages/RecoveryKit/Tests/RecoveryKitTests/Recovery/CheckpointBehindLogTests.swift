@@ -48,13 +48,40 @@ import WALKit
                             codec: NoneCheckpointCodec(), fileSystem: fs)
         try fs.removeItem(RecoveringDatabase.dataDirectory.cleanShutdownMarker)
 
+        let plan = try RecoveryEngine(options: RecoveringDatabase.recoveryOptions(fs)).plan()
         let reopened = try RecoveringDatabase(fileSystem: fs)
         guard case .safe(let reason) = reopened.report.mode else {
             Issue.record("expected safe mode, got \(reopened.report.mode)")
             return
         }
+        #expect(plan.safeModeReason == reason, "the dry run predicted \(plan.safeModeReason ?? "a normal open")")
         #expect(reason.contains("ends at LSN \(lastLSN)"), "\(reason)")
         #expect(reason.contains("LSN \(lastLSN.rawValue + 100)"), "\(reason)")
         #expect(try reopened.contents()[bytes("z")] == bytes("only in the checkpoint"))
+    }
+
+    @Test("a torn tail after a crash that takes the record the newest checkpoint covers: the plan predicts the open's safe mode, in its words")
+    func tornTailBelowCheckpoint() async throws {
+        let fs = FaultInjectingFileSystem(seed: 13)
+        let db = try RecoveringDatabase(fileSystem: fs)
+        for index in 0..<5 { try await commit(db.manager!, [(bytes("k\(index)"), bytes("v\(index)"))]) }
+        let info = try await db.checkpointer!.checkpoint()
+        try await db.close()
+        #expect(info.lsn == db.state.wal!.status.lastLSN)
+        try fs.removeItem(RecoveringDatabase.dataDirectory.cleanShutdownMarker)  // as after a crash
+        let wal = RecoveringDatabase.dataDirectory.wal
+        let segment = wal + "/" + (try #require(try fs.contentsOfDirectory(wal).filter { $0.hasSuffix(".log") }.max()))
+        let lastByte = try #require(try fs.readFile(segment).lastIndex { $0 != 0 })
+        try fs.corrupt(path: segment, offset: Int64(lastByte) - 3, xor: 0xFF)  // inside the last record: a torn tail
+
+        let plan = try RecoveryEngine(options: RecoveringDatabase.recoveryOptions(fs)).plan()
+        #expect(plan.walFindings.count == 1 && !plan.walFindings[0].isCorruption, "\(plan.walFindings)")
+        let reopened = try RecoveringDatabase(fileSystem: fs)
+        guard case .safe(let reason) = reopened.report.mode else {
+            Issue.record("expected safe mode, got \(reopened.report.mode)")
+            return
+        }
+        #expect(reason.contains("ends at LSN \(info.lsn.previous)") && reason.contains("covers up to LSN \(info.lsn)"), "\(reason)")
+        #expect(plan.safeModeReason == reason, "the dry run predicted \(plan.safeModeReason ?? "a normal open")")
     }
 }
