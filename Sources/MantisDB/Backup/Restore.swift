@@ -47,18 +47,22 @@ public enum Restore {
                                   context: ErrorContext(operation: "restore", file: path))
             }
         }
+        var checkpointInfo: CheckpointInfo?
         if let checkpoint = manifest.checkpoint {
             let reader = try CheckpointReader.open(path: Path.join(backup, checkpoint), fileSystem: fileSystem, codecs: codecs, checksums: checksums)
             defer { try? reader.close() }
-            _ = try reader.verify()
+            checkpointInfo = try reader.verify()
         }
         let walDirectory = Path.join(backup, "wal")
+        var log: WALVerificationReport?
         if fileSystem.isDirectory(walDirectory), !(try fileSystem.contentsOfDirectory(walDirectory).isEmpty) {
             let report = try WALVerifier.verify(directory: walDirectory, fileSystem: fileSystem, checksums: checksums)
             if let damage = report.findings.first(where: \.isCorruption) {
                 throw MantisError(.corruption, "the backup's log does not verify: \(damage)", context: ErrorContext(operation: "restore", file: walDirectory))
             }
+            log = report
         }
+        try verifyLSNs(of: manifest, at: manifestPath, checkpoint: checkpointInfo, log: log)
 
         let target = DataDirectory(dataDirectory)
         try fileSystem.createDirectory(dataDirectory)

@@ -127,6 +127,39 @@ import ZlibCodec
         _ = try Restore.restore(from: base + "/backup2", to: base + "/occupied", force: true)
     }
 
+    @Test("a manifest whose LSNs do not match the backup's checkpoint and log is refused, naming the manifest, the field and both values; nothing is written",
+          arguments: ["lastLSN", "checkpointLSN"])
+    func manifestLSNsMismatch(field: String) async throws {
+        let base = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let db = try await Database.open(options(base + "/source"))
+        _ = try await fill(db, 0..<20)
+        let original = try await Backup.create(from: db, to: base + "/backup")  // a fresh checkpoint: both LSNs 20
+        try await db.close()
+        var edited = original
+        let (stated, actual): (UInt64, UInt64)
+        if field == "lastLSN" {
+            edited.lastLSN += 5
+            (stated, actual) = (edited.lastLSN, original.lastLSN)
+        } else {
+            edited.checkpointLSN -= 2
+            (stated, actual) = (edited.checkpointLSN, original.checkpointLSN)
+        }
+        let manifestPath = base + "/backup/" + BackupManifest.fileName
+        try PosixFileSystem().writeFileAtomically(manifestPath, contents: try edited.encoded())
+        #expect {
+            _ = try Restore.restore(from: base + "/backup", to: base + "/restored", force: false)
+        } throws: { error in
+            guard let error = error as? MantisError else { return false }
+            return error.code == .corruption && error.context.file == manifestPath
+                && error.message.contains("its \(field) is \(stated) but") && error.message.contains("LSN \(actual)")
+        }
+        #expect(!PosixFileSystem().fileExists(base + "/restored"), "nothing written to the target")
+        // The unedited manifest restores.
+        try PosixFileSystem().writeFileAtomically(manifestPath, contents: try original.encoded())
+        #expect(try Restore.restore(from: base + "/backup", to: base + "/restored", force: false).manifest == original)
+    }
+
     @Test("a restore into a directory a database holds open is refused, and the database's files are untouched")
     func restoreIntoOpenDirectory() async throws {
         let base = try makeTemporaryDirectory()
