@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real `mantisdb` binary against real WAL directories: a clean log, a torn tail and a
-# corrupted record must give exit codes 0, 1 and 2; a missing directory exit 3 with a message.
+# corrupted record must give exit codes 0, 1 and 2; a missing directory exit 3 with a message. The
+# offline tools refuse a path that is not a data directory.
 set -euo pipefail
 bin=${1:-.build/debug/mantisdb}
 work=$(mktemp -d -t mantis-smoke.XXXXXX)
@@ -38,6 +39,13 @@ grep -q "corruption in $segment at offset 4096" "$work/out" || fail "corruption:
 set +e; "$bin" wal verify "$work/nope" > "$work/out" 2>&1; code=$?; set -e
 [ $code -eq 3 ] || fail "missing dir: expected exit 3, got $code"
 grep -q "no such directory" "$work/out" || fail "missing dir: unclear message: $(cat "$work/out")"
+# The tools that work on an existing data directory refuse a mistyped one (exit 3) and create nothing there.
+for tool in "recover --dry-run $work/typo" "recover $work/typo" "checkpoint create $work/typo" "backup --to $work/bk --data-dir $work/typo"; do
+  set +e; "$bin" $tool > "$work/out" 2>&1; code=$?; set -e
+  [ $code -eq 3 ] || fail "$tool: expected exit 3, got $code: $(cat "$work/out")"
+  grep -q "no such data directory: $work/typo" "$work/out" || fail "$tool: unclear message: $(cat "$work/out")"
+  [ ! -e "$work/typo" ] && [ ! -e "$work/bk" ] || fail "$tool created a directory"
+done
 # The binary re-executes itself with the heap on huge pages unless told not to (or THP is off).
 if ! grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && [ -e /sys/kernel/mm/transparent_hugepage/enabled ]; then
   env -u GLIBC_TUNABLES "$bin" bench txn --dir "$work/hp" --workload get --count 1000 --keys 100 --json > "$work/out"

@@ -8,11 +8,15 @@ import TxnKit
 import WALKit
 
 extension Database {
-    /// Opens (or creates) the database in `options.directory`, recovering its committed state.
-    /// Throws if recovery ends in safe mode and `options.safeMode` is `.refuse`.
+    /// Opens (or, with `options.createIfMissing`, creates) the database in `options.directory`,
+    /// recovering its committed state. Throws if recovery ends in safe mode and
+    /// `options.safeMode` is `.refuse`.
     public static func open(_ options: DatabaseOptions) async throws -> Database {
         try options.validateRPO()
         let fileSystem = options.fileSystem
+        if !options.createIfMissing {
+            try DataDirectoryCheck.requireExisting(options.directory, fileSystem: fileSystem)
+        }
         try fileSystem.createDirectory(options.directory)
         let lock = fileSystem is PosixFileSystem ? try DataDirectoryLock(directory: options.directory) : nil
         let restoreMarker = Path.join(options.directory, Restore.markerName)

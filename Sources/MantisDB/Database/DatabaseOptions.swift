@@ -13,6 +13,10 @@ import ZlibCodec
 public struct DatabaseOptions: Sendable {
     /// The data directory: `wal/` and (with recovery) `checkpoints/`, `quarantine/` live here.
     public var directory: String
+    /// True (the default): `Database.open` creates a new, empty database in `directory` if none is
+    /// there. False: it refuses a path that is not an existing data directory (`DataDirectoryCheck`)
+    /// and creates nothing; the offline tools open this way, so a mistyped path is an error.
+    public var createIfMissing = true
     public var fileSystem: any FileSystem = PosixFileSystem()
     /// Checksum of WAL records and of values in the store.
     public var checksum: any ChecksumAlgorithm = CRC32Checksum()

@@ -16,8 +16,10 @@ public enum CheckpointTool {
     }
 
     static func inspect(dataDirectory: String, fileSystem: any FileSystem, fullVerify: Bool) -> WALTool.Output {
-        guard fileSystem.isDirectory(dataDirectory) else {
-            return WALTool.Output(text: "error: \(dataDirectory): no such directory\n", exitCode: 3)
+        do {
+            try DataDirectoryCheck.requireExisting(dataDirectory, fileSystem: fileSystem, operation: fullVerify ? "checkpoint verify" : "checkpoint list")
+        } catch {
+            return WALTool.Output(text: "error: \(error)\n", exitCode: 3)
         }
         let directory = CheckpointDirectory(path: DataDirectory(dataDirectory).checkpoints, fileSystem: fileSystem)
         let files: [CheckpointFile]
@@ -25,6 +27,7 @@ public enum CheckpointTool {
             return WALTool.Output(text: "error: cannot list checkpoints: \(error)\n", exitCode: 3)
         }
         var text = "\(files.count) checkpoint(s) in \(directory.path)\n"
+        if files.isEmpty { text += "none to \(fullVerify ? "verify" : "list"): this database has taken no checkpoint yet\n" }
         var damaged = 0
         for file in files {
             do {
@@ -39,42 +42,5 @@ public enum CheckpointTool {
             }
         }
         return WALTool.Output(text: text, exitCode: damaged > 0 ? 2 : 0)
-    }
-}
-
-/// `mantisdb recover --dry-run DIR`: the recovery plan, computed without changing anything.
-public enum RecoveryTool {
-    public static func dryRun(options: DatabaseOptions) -> WALTool.Output {
-        let engine = RecoveryEngine(options: RecoveryOptions(
-            dataDirectory: DataDirectory(options.directory), fileSystem: options.fileSystem, checksum: options.checksum,
-            checksums: options.readableChecksums, codecs: options.readableCodecs, wal: options.wal))
-        let plan: RecoveryPlan
-        do { plan = try engine.plan() } catch {
-            return WALTool.Output(text: "error: cannot analyse \(options.directory): \(error)\n", exitCode: 3)
-        }
-        var text = "recovery plan for \(options.directory) (dry run: nothing changed)\n"
-        text += plan.cleanShutdown ? "last shutdown: clean, log should end at LSN \(plan.cleanShutdownLSN?.description ?? "?")\n" : "last shutdown: not clean (crash recovery)\n"
-        for bad in plan.badCheckpoints { text += "checkpoint \(bad.path) would not be used: \(bad.reason)\n" }
-        if let checkpoint = plan.checkpoint {
-            text += "checkpoint: \(checkpoint.path) at LSN \(checkpoint.lsn) (\(checkpoint.entryCount) keys)\n"
-        } else {
-            text += "checkpoint: none; the whole log would be replayed\n"
-        }
-        if plan.recordsToReplay == 0 {
-            text += "replay: nothing after LSN \(plan.replayFrom.previous)\n"
-        } else {
-            text += "replay: LSN \(plan.replayFrom)...\(plan.replayThrough), \(plan.recordsToReplay) records, \(plan.bytesToReplay) bytes, \(plan.committedTransactions) committed transactions\n"
-        }
-        if !plan.incompleteTransactions.isEmpty {
-            text += "would drop \(plan.incompleteTransactions.count) incomplete transaction(s): \(plan.incompleteTransactions.prefix(20).map(\.description).joined(separator: ", "))\n"
-        }
-        for marker in plan.walMarkers { text += "log marker: \(marker)\n" }
-        for finding in plan.walFindings { text += "log finding: \(finding)\n" }
-        if let reason = plan.safeModeReason {
-            text += "result: SAFE MODE: \(reason)\n"
-            return WALTool.Output(text: text, exitCode: 2)
-        }
-        text += "result: would open normally\n"
-        return WALTool.Output(text: text, exitCode: 0)
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import MantisDB
 
 struct CheckpointCommand: AsyncParsableCommand {
@@ -47,16 +46,4 @@ struct CheckpointCommand: AsyncParsableCommand {
             if output.exitCode != 0 { throw ExitCode(output.exitCode) }
         }
     }
-}
-
-/// Database options for a tool working on a stopped data directory: the configuration file if
-/// given (else defaults), the directory given, no background work.
-func offlineOptions(directory: String, config: String?) throws -> DatabaseOptions {
-    var overrides = ["data_dir": directory]
-    overrides["integrity.scrub_interval"] = "null"
-    overrides["checkpoint.interval"] = "null"
-    overrides["checkpoint.wal_bytes"] = "null"
-    overrides["checkpoint.on_close"] = "false"
-    let configuration = try MantisConfiguration.load(file: config, environment: [:], overrides: overrides, registry: .executable)
-    return try configuration.databaseOptions(registry: .executable, logger: Logger(label: "mantisdb.tool"))
 }

@@ -13,7 +13,7 @@ struct RecoverCommand: AsyncParsableCommand {
     @Option(name: .customLong("config"), help: "A configuration file.") var config: String?
 
     func run() async throws {
-        let options = try offlineOptions(directory: directory, config: config)
+        let options = try offlineOptions(directory: directory, config: config, readOnly: dryRun)
         if dryRun {
             let output = RecoveryTool.dryRun(options: options)
             print(output.text, terminator: "")
