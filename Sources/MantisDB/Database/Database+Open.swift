@@ -19,11 +19,9 @@ extension Database {
         }
         try fileSystem.createDirectory(options.directory)
         let lock = fileSystem is PosixFileSystem ? try DataDirectoryLock(directory: options.directory) : nil
-        let restoreMarker = Path.join(options.directory, Restore.markerName)
-        if fileSystem.fileExists(restoreMarker) {
+        if let unfinished = Restore.unfinishedRestore(in: options.directory, fileSystem: fileSystem) {
             lock?.release()
-            throw MantisError(.corruption, "a restore into this data directory did not finish: its files are an incomplete copy of a backup; run the restore again with --force (mantisdb restore --from BACKUP --data-dir \(options.directory) --force)",
-                              context: ErrorContext(operation: "open", file: restoreMarker))
+            throw unfinished
         }
         do {
             return try await open(options, lock: lock)
