@@ -116,7 +116,31 @@ import WALKit
         let output = WALTool.verify(directory: target)
         #expect(output.exitCode == 3)
         #expect(output.text.hasPrefix("error: cannot verify \(target)"))
-        #expect(output.text.contains(kind == "empty" ? "no write-ahead log segments" : "no such directory"))
+        let expected = switch kind {
+        case "empty": "no write-ahead log segments"
+        case "file": "this is a file, not a log directory: give the directory holding the wal-*.log segments"
+        default: "no such directory"
+        }
+        #expect(output.text.contains(expected), "\(output.text)")
+    }
+
+    @Test("a segment file or a data directory given instead of the log directory: exit 3, with a hint naming the log directory")
+    func pathHints() async throws {
+        let (dir, segment) = try await makeLog(records: 3)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for output in [WALTool.verify(directory: segment), WALTool.inspect(directory: segment, records: false)] {
+            #expect(output.exitCode == 3)
+            #expect(output.text.contains("this is a file, not a log directory"), "\(output.text)")
+            #expect(output.text.contains("did you mean \(dir)?"), "\(output.text)")
+        }
+        // A data directory: its log is in wal/.
+        let data = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try FileManager.default.moveItem(atPath: dir, toPath: data + "/wal")
+        let output = WALTool.verify(directory: data)
+        #expect(output.exitCode == 3)
+        #expect(output.text.contains("did you mean \(data)/wal?"), "\(output.text)")
+        #expect(WALTool.verify(directory: data + "/wal").exitCode == 0)
     }
 }
 

@@ -1,5 +1,6 @@
 import IntegrityKit
 import MantisCore
+import RecoveryKit
 import WALKit
 
 /// `mantisdb wal inspect|verify`: read-only views of a WAL directory.
@@ -18,7 +19,7 @@ public enum WALTool {
         do {
             report = try WALVerifier.verify(directory: directory, fileSystem: fileSystem, checksums: ChecksumAlgorithms.all)
         } catch {
-            return Output(text: "error: cannot verify \(directory): \(error)\n", exitCode: 3)
+            return Output(text: "error: cannot verify \(directory): \(error)\n" + hint(for: directory, fileSystem: fileSystem), exitCode: 3)
         }
         let elapsed = ContinuousClock.now - start
         var text = summary(report, elapsed: elapsed)
@@ -40,7 +41,7 @@ public enum WALTool {
                 }
             }
         } catch {
-            return Output(text: "error: cannot inspect \(directory): \(error)\n", exitCode: 3)
+            return Output(text: "error: cannot inspect \(directory): \(error)\n" + hint(for: directory, fileSystem: fileSystem), exitCode: 3)
         }
         var text = summary(report, elapsed: ContinuousClock.now - start)
         for segment in report.segments {
@@ -57,6 +58,24 @@ public enum WALTool {
         if records { text += lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n") }
         text += verdict(report)
         return Output(text: text, exitCode: report.exitCode)
+    }
+
+    /// A line pointing at the log directory the user probably meant, or "": the directory holding
+    /// a segment file given instead, or the `wal/` of a data directory given instead.
+    static func hint(for path: String, fileSystem: any FileSystem) -> String {
+        func holdsSegments(_ directory: String) -> Bool {
+            fileSystem.isDirectory(directory)
+                && ((try? fileSystem.contentsOfDirectory(directory)) ?? []).contains { WALFormat.firstLSN(ofSegmentNamed: $0) != nil }
+        }
+        let parent = Path.directory(of: path)
+        if fileSystem.fileExists(path), !fileSystem.isDirectory(path), holdsSegments(parent) {
+            return "did you mean \(parent)? (the log directory holding this file)\n"
+        }
+        let wal = DataDirectory(path).wal
+        if fileSystem.isDirectory(path), fileSystem.isDirectory(wal) {
+            return "did you mean \(wal)? (\(path) looks like a data directory; its log is in wal/)\n"
+        }
+        return ""
     }
 
     private static func summary(_ report: WALVerificationReport, elapsed: Duration) -> String {

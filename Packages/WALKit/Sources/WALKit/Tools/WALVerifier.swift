@@ -3,16 +3,21 @@ import MantisCore
 /// Reads a whole log directory without changing anything: every segment header, every record's
 /// checksum, the segment chain and LSN continuity, and how the last segment ends.
 public enum WALVerifier {
-    /// Verifies the log in `directory`. Throws only if the directory cannot be read or holds no
-    /// segments; damage is reported in the result. `visit` sees every valid record in order.
+    /// Verifies the log in `directory`. Throws only if the directory cannot be read, is missing
+    /// (`notFound`), is a file (`invalidArgument`) or holds no segments; damage is reported in
+    /// the result. `visit` sees every valid record in order.
     public static func verify(
         directory: String,
         fileSystem: any FileSystem,
         checksums: [any ChecksumAlgorithm],
         visit: ((RecordHeader, UnsafeRawBufferPointer) throws -> Void)? = nil
     ) throws -> WALVerificationReport {
-        guard fileSystem.isDirectory(directory) else {
-            throw MantisError(.notFound, "no such directory", context: ErrorContext(operation: "verify wal", file: directory))
+        switch (try? fileSystem.fileType(directory)) ?? nil {
+        case .directory?: break
+        case nil: throw MantisError(.notFound, "no such directory", context: ErrorContext(operation: "verify wal", file: directory))
+        case .some:
+            throw MantisError(.invalidArgument, "this is a file, not a log directory: give the directory holding the wal-*.log segments",
+                              context: ErrorContext(operation: "verify wal", file: directory))
         }
         guard let primary = checksums.first else {
             throw MantisError(.invalidArgument, "no checksum algorithm given")
