@@ -46,6 +46,12 @@ for tool in "recover --dry-run $work/typo" "recover $work/typo" "checkpoint crea
   grep -q "no such data directory: $work/typo" "$work/out" || fail "$tool: unclear message: $(cat "$work/out")"
   [ ! -e "$work/typo" ] && [ ! -e "$work/bk" ] || fail "$tool created a directory"
 done
+# backup --admin: an unreachable server is explained on stderr (exit 1); a wrong command line shows backup's usage.
+set +e; "$bin" backup --to "$work/bk" --admin http://127.0.0.1:1 > "$work/out" 2> "$work/err"; code=$?; set -e
+[ $code -eq 1 ] || fail "backup --admin unreachable: expected exit 1, got $code: $(cat "$work/out" "$work/err")"
+grep -q "cannot reach the admin server at http://127.0.0.1:1/admin/backup: connection refused" "$work/err" || fail "backup --admin unreachable: unclear message: $(cat "$work/out" "$work/err")"
+set +e; "$bin" backup --to "$work/bk" > "$work/out" 2>&1; set -e
+grep -q "Usage: mantisdb backup" "$work/out" || fail "backup without --admin or --data-dir: not backup's usage: $(cat "$work/out")"
 # The binary re-executes itself with the heap on huge pages unless told not to (or THP is off).
 if ! grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null && [ -e /sys/kernel/mm/transparent_hugepage/enabled ]; then
   env -u GLIBC_TUNABLES "$bin" bench txn --dir "$work/hp" --workload get --count 1000 --keys 100 --json > "$work/out"

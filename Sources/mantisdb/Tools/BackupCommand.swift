@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MantisCore
 import MantisDB
 
 struct BackupCommand: AsyncParsableCommand {
@@ -17,6 +18,18 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(help: "The admin API of a running server.") var admin: String?
     @Option(help: "The admin bearer token, if the server needs one.") var token: String?
     @Option(name: .customLong("config"), help: "A configuration file (offline).") var config: String?
+
+    func validate() throws {
+        // Here rather than in run(), so a mistake shows this command's usage, not the top level's.
+        guard (dataDirectory == nil) != (admin == nil) else {
+            throw ValidationError("give exactly one of --data-dir DIR (offline, a stopped data directory) or --admin URL (online, a running server's admin API)")
+        }
+        if let admin {
+            do { _ = try OnlineBackupRequest(admin: admin, to: absolute(to), token: token) } catch {
+                throw ValidationError((error as? MantisError)?.message ?? "\(error)")
+            }
+        }
+    }
 
     func run() async throws {
         switch (dataDirectory, admin) {
@@ -33,23 +46,26 @@ struct BackupCommand: AsyncParsableCommand {
         case (nil, let url?):
             try await online(url)
         default:
-            throw ValidationError("give exactly one of --data-dir (offline) or --admin URL (online)")
+            throw ValidationError("give exactly one of --data-dir or --admin")  // validate() refused this already
         }
     }
 
+    /// POST /admin/backup; a failure goes to stderr, explained (`OnlineBackupRequest`), exit 1.
     private func online(_ base: String) async throws {
-        guard let url = URL(string: base.hasSuffix("/") ? base + "admin/backup" : base + "/admin/backup") else {
-            throw ValidationError("not a URL: \(base)")
-        }
-        var request = URLRequest(url: url)
+        let call = try OnlineBackupRequest(admin: base, to: absolute(to), token: token)  // validate() checked it
+        var request = URLRequest(url: call.url)
         request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["to": absolute(to)])
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        print(String(decoding: data, as: UTF8.self))
-        guard status == 200 else { throw ExitCode(1) }
+        for (name, value) in call.headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = call.body
+        let data: Data, response: URLResponse
+        do { (data, response) = try await URLSession.shared.data(for: request) } catch {
+            throw toolFailure("\(call.unreachable(error))", exitCode: 1)
+        }
+        do {
+            print(try call.result(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data))
+        } catch {
+            throw toolFailure("\(error)", exitCode: 1)
+        }
     }
 
     private func absolute(_ path: String) -> String {

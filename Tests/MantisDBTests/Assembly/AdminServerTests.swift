@@ -67,6 +67,7 @@ import Testing
         _ = await running.result
         try await database.close()
     }
+
     @Test("with metrics off, /metrics is a 404 that says so, not an empty page a scraper takes for healthy")
     func metricsOff() async throws {
         let dir = try makeTemporaryDirectory()
@@ -86,5 +87,66 @@ import Testing
         running.cancel()
         _ = await running.result
         try await database.close()
+    }
+
+    @Test("backup --admin failures are explained: a wrong or missing token names HTTP 401 and --token, an unreachable server says so, a server error keeps its code")
+    func onlineBackupFailures() async throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var dbOptions = DatabaseOptions(directory: dir + "/data")
+        dbOptions.scrub = nil
+        let database = try await Database.open(dbOptions)
+        var options = AdminServerOptions()
+        options.port = 0
+        options.bearerToken = "s3cret"
+        let admin = AdminServer(
+            database: database, options: options, healthChecks: DatabaseHealthChecks.all(for: database), metrics: { "" },
+            backup: { destination in String(decoding: try await Backup.create(from: database, to: destination).encoded(), as: UTF8.self) },
+            logger: Logger(label: "test"))
+        let app = admin.application()
+        let running = Task { try await app.run() }
+        let port = await admin.boundPort()
+        let base = "http://127.0.0.1:\(port)"
+        /// Sends the request as `mantisdb backup --admin` does; the status and body, or the transport error.
+        func send(_ call: OnlineBackupRequest) async -> Result<(Int, Data), any Error> {
+            var request = URLRequest(url: call.url)
+            request.httpMethod = "POST"
+            for (name, value) in call.headers { request.setValue(value, forHTTPHeaderField: name) }
+            request.httpBody = call.body
+            do {
+                let (data, response) = try await URLSession.shared.data(for: request)
+                return .success(((response as? HTTPURLResponse)?.statusCode ?? 0, data))
+            } catch { return .failure(error) }
+        }
+        func failure(_ call: OnlineBackupRequest) async -> MantisError? {
+            switch await send(call) {
+            case .success(let (status, body)):
+                do { _ = try call.result(status: status, body: body); return nil } catch { return error as? MantisError }
+            case .failure(let error): return call.unreachable(error)
+            }
+        }
+
+        let noToken = try #require(await failure(try OnlineBackupRequest(admin: base, to: dir + "/b1", token: nil)))
+        #expect(noToken.code == .permissionDenied)
+        #expect(noToken.message.contains("HTTP 401") && noToken.message.contains("pass it with --token"), "\(noToken)")
+        let wrongToken = try #require(await failure(try OnlineBackupRequest(admin: base, to: dir + "/b2", token: "nope")))
+        #expect(wrongToken.message.contains("HTTP 401") && wrongToken.message.contains("--token is not the server's admin.token"), "\(wrongToken)")
+        // The server's own refusal (a used destination) keeps its code and message.
+        try FileManager.default.createDirectory(atPath: dir + "/used", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/used/file"))
+        let used = try #require(await failure(try OnlineBackupRequest(admin: base + "/", to: dir + "/used", token: "s3cret")))
+        #expect(used.code == .alreadyExists && used.message.contains("HTTP 409") && used.message.contains("not an empty directory"), "\(used)")
+        // Success: the manifest.
+        let good = try OnlineBackupRequest(admin: base, to: dir + "/b3", token: "s3cret")
+        guard case .success(let (status, body)) = await send(good) else { Issue.record("the backup request failed"); return }
+        #expect(try good.result(status: status, body: body).contains("manifest"))
+
+        running.cancel()
+        _ = await running.result
+        try await database.close()
+        // Nothing listens any more: the port refuses connections.
+        let refused = try #require(await failure(try OnlineBackupRequest(admin: base, to: dir + "/b4", token: nil)))
+        #expect(refused.message.hasPrefix("cannot reach the admin server at \(base)/admin/backup: connection refused; is the server running"), "\(refused)")
+        #expect(throws: MantisError.self) { try OnlineBackupRequest(admin: "127.0.0.1:7380", to: "/b", token: nil) }
     }
 }
