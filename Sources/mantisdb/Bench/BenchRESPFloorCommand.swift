@@ -26,16 +26,7 @@ struct BenchRESPFloorCommand: AsyncParsableCommand {
         guard eventLoops > 0, valueSize >= 0 else { throw ValidationError("--event-loops must be > 0, --value-size ≥ 0") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoops)
         let value = [UInt8](repeating: UInt8(ascii: "x"), count: valueSize)
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 511)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(FloorHandler(value: value))
-                }
-            }
+        let channel = try await RESPServer.bootstrap(group: group) { FloorHandler(value: value) }
             .bind(host: "127.0.0.1", port: port).get()
         print("resp-floor listening on 127.0.0.1:\(port) with \(eventLoops) event loop(s); it stores nothing")
         try await channel.closeFuture.get()

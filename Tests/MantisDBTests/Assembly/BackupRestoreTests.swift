@@ -9,14 +9,7 @@ import ZlibCodec
 
 @Suite("Backup, restore and codec switches") struct BackupRestoreTests {
     func options(_ dir: String, codec: any CheckpointCodec = NoneCheckpointCodec()) -> DatabaseOptions {
-        var options = DatabaseOptions(directory: dir)
-        options.wal.segmentSize = 1 << 20
-        options.wal.prepareSegmentsAhead = false
-        options.checkpoints.interval = nil
-        options.checkpoints.walBytes = nil
-        options.scrub = nil
-        options.checkpointCodec = codec
-        return options
+        OfflineDatabase.options(dir, codec: codec)
     }
 
     func fill(_ db: Database, _ range: Range<Int>) async throws -> [String: String] {

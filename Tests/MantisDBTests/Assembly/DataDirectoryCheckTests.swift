@@ -4,26 +4,9 @@ import MantisDB
 import Testing
 
 @Suite("Offline tools refuse a path that is not a data directory") struct DataDirectoryCheckTests {
-    func options(_ dir: String) -> DatabaseOptions {
-        var options = DatabaseOptions(directory: dir)
-        options.wal.segmentSize = 1 << 20
-        options.wal.prepareSegmentsAhead = false
-        options.checkpoints.interval = nil
-        options.checkpoints.walBytes = nil
-        options.scrub = nil
-        return options
-    }
+    func options(_ dir: String) -> DatabaseOptions { OfflineDatabase.options(dir) }
 
-    /// A stopped data directory with a checkpoint, under a fresh temporary directory.
-    func makeDataDirectory() async throws -> (base: String, data: String) {
-        let base = try makeTemporaryDirectory()
-        let data = base + "/data"
-        let db = try await Database.open(options(data))
-        try await db.put(Array("k".utf8), Array("v".utf8))
-        try await db.checkpoint()
-        try await db.close()
-        return (base, data)
-    }
+    func makeDataDirectory() async throws -> (base: String, data: String) { try await OfflineDatabase.make(keys: 1) }
 
     @Test("Database.open with createIfMissing off refuses a missing path, a file and a directory that is not a data directory, naming the path and creating nothing",
           arguments: ["missing", "file", "empty", "checkpoints"])

@@ -4,26 +4,9 @@ import MantisDB
 import Testing
 
 @Suite("recover --dry-run predicts the open") struct RecoveryToolTests {
-    func options(_ dir: String) -> DatabaseOptions {
-        var options = DatabaseOptions(directory: dir)
-        options.wal.segmentSize = 1 << 20
-        options.wal.prepareSegmentsAhead = false
-        options.checkpoints.interval = nil
-        options.checkpoints.walBytes = nil
-        options.scrub = nil
-        return options
-    }
+    func options(_ dir: String) -> DatabaseOptions { OfflineDatabase.options(dir) }
 
-    /// A cleanly closed data directory whose newest checkpoint is at its last LSN.
-    func makeDataDirectory() async throws -> (base: String, data: String) {
-        let base = try makeTemporaryDirectory()
-        let data = base + "/data"
-        let db = try await Database.open(options(data))
-        for index in 0..<5 { try await db.put(Array("k\(index)".utf8), Array("v\(index)".utf8)) }
-        try await db.checkpoint()
-        try await db.close()
-        return (base, data)
-    }
+    func makeDataDirectory() async throws -> (base: String, data: String) { try await OfflineDatabase.make(keys: 5) }
 
     @Test("what the open refuses, the dry run reports as refused (exit 2) with the open's error, and changes nothing",
           arguments: ["unfinished restore", "damaged epoch file", "damaged clean-shutdown marker"])

@@ -69,6 +69,22 @@ public final class RESPServer: Sendable {
     /// Open connections.
     public var connectionCount: Int { context.registry.count }
 
+    /// The listening socket's setup (backlog 511, address reuse, no Nagle delay, up to 16 reads
+    /// per wake-up), with `handler()` making each connection's handler on its event loop. Shared
+    /// with `mantisdb bench resp-floor`, which measures this stack with nothing behind it.
+    public static func bootstrap(group: any EventLoopGroup, handler: @escaping @Sendable () -> any ChannelHandler) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 511)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(handler())
+                }
+            }
+    }
+
     /// Binds and starts accepting; returns once listening. Throws if binding fails.
     public func start() async throws {
         let proceed = state.withLock { state -> Bool in
@@ -78,16 +94,7 @@ public final class RESPServer: Sendable {
         }
         guard proceed else { return }
         let context = self.context
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 511)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RESPConnectionHandler(server: context))
-                }
-            }
+        let bootstrap = Self.bootstrap(group: group) { RESPConnectionHandler(server: context) }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: options.host, port: options.port).get()
