@@ -24,6 +24,9 @@ public enum Backup {
 
     private static func copy(from database: Database, to destination: String) async throws -> BackupManifest {
         let fileSystem = database.options.fileSystem
+        if let problem = destinationProblem(destination, dataDirectory: database.dataDirectory.path) {
+            throw MantisError(.invalidArgument, "the backup destination cannot be used: \(problem)", context: ErrorContext(operation: "backup", file: destination))
+        }
         if fileSystem.fileExists(destination) {
             guard fileSystem.isDirectory(destination), try fileSystem.contentsOfDirectory(destination).isEmpty else {
                 throw MantisError(.alreadyExists, "the backup destination exists and is not an empty directory", context: ErrorContext(operation: "backup", file: destination))

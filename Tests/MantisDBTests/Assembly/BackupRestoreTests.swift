@@ -52,6 +52,26 @@ import ZlibCodec
         try await restored.close()
     }
 
+    @Test("a backup into the live data directory, or into a directory holding it, is refused and writes nothing")
+    func destinationOverlapsData() async throws {
+        let base = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let db = try await Database.open(options(base + "/source"))
+        _ = try await fill(db, 0..<10)
+        for destination in [base + "/source/inside", base + "/source/./wal/../b", base + "/source", base] {
+            do {
+                _ = try await Backup.create(from: db, to: destination)
+                Issue.record("a backup to \(destination) must be refused")
+            } catch let error as MantisError {
+                #expect(error.code == .invalidArgument && error.message.contains("data directory"), "\(error)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: base + "/source/inside"))
+        #expect(!FileManager.default.fileExists(atPath: base + "/source/b"))
+        _ = try await Backup.create(from: db, to: base + "/elsewhere")  // beside it is fine
+        try await db.close()
+    }
+
     @Test("the active segment is copied up to its last synced round, not its preallocated space; the restored log takes appends past that end and reopens")
     func activeSegmentPrefix() async throws {
         let base = try makeTemporaryDirectory()

@@ -86,6 +86,10 @@ public final class AdminServer: Sendable {
                   let destination = object["to"] as? String, !destination.isEmpty else {
                 return Self.json(["error": "expected a JSON body {\"to\": \"/backup/directory\"}"], status: .badRequest)
             }
+            guard destination.hasPrefix("/") else {
+                return Self.json(["error": "the backup destination must be an absolute path (a relative one would be taken from the server's working directory)"],
+                                 status: .badRequest)
+            }
             logger.notice("admin: backup requested", metadata: ["to": "\(destination)"])
             do {
                 let manifest = try await backup(destination)
@@ -125,7 +129,8 @@ public final class AdminServer: Sendable {
         let mantis = error as? MantisError
         let status: HTTPResponse.Status = switch mantis?.code {
         case .readOnly?, .walFailed?: .serviceUnavailable
-        case .invalidArgument?, .invalidConfiguration?: .badRequest
+        case .invalidArgument?, .invalidConfiguration?, .notFound?, .permissionDenied?: .badRequest
+        case .diskFull?: .init(code: 507, reasonPhrase: "Insufficient Storage")
         case .alreadyExists?: .conflict
         default: .internalServerError
         }
