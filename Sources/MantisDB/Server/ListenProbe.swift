@@ -25,7 +25,7 @@ public enum ListenProbe {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            throw failure(host, port, purpose, setting, "cannot resolve the host (\(String(cString: gai_strerror(resolved))))", errno: 0)
+            throw failure(host, port, purpose, setting, "cannot resolve the host (\(String(cString: gai_strerror(resolved))))", errno: nil)
         }
         defer { freeaddrinfo(list) }
         let descriptor = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
@@ -42,9 +42,11 @@ public enum ListenProbe {
         }
     }
 
-    private static func failure(_ host: String, _ port: Int, _ purpose: String, _ setting: String, _ why: String, errno: Int32) -> MantisError {
+    /// The error for a server that cannot listen on `host:port` (this probe's, or a server's own
+    /// failed bind).
+    static func failure(_ host: String, _ port: Int, _ purpose: String, _ setting: String, _ why: String, errno: Int32?) -> MantisError {
         let shown = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         return MantisError(.ioError, "cannot listen on \(shown) for \(purpose) (\(setting)): \(why)",
-                           context: ErrorContext(operation: "listen", errno: errno == 0 ? nil : errno))
+                           context: ErrorContext(operation: "listen", errno: errno))
     }
 }

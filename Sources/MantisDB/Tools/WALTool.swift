@@ -63,12 +63,8 @@ public enum WALTool {
     /// A line pointing at the log directory the user probably meant, or "": the directory holding
     /// a segment file given instead, or the `wal/` of a data directory given instead.
     static func hint(for path: String, fileSystem: any FileSystem) -> String {
-        func holdsSegments(_ directory: String) -> Bool {
-            fileSystem.isDirectory(directory)
-                && ((try? fileSystem.contentsOfDirectory(directory)) ?? []).contains { WALFormat.firstLSN(ofSegmentNamed: $0) != nil }
-        }
         let parent = Path.directory(of: path)
-        if fileSystem.fileExists(path), !fileSystem.isDirectory(path), holdsSegments(parent) {
+        if fileSystem.fileExists(path), !fileSystem.isDirectory(path), (try? WALFormat.holdsSegments(parent, fileSystem: fileSystem)) == true {
             return "did you mean \(parent)? (the log directory holding this file)\n"
         }
         let wal = DataDirectory(path).wal

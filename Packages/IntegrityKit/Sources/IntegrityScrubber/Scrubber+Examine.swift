@@ -120,9 +120,7 @@ extension Scrubber {
 
     func examineLog(_ fs: RateLimitedFileSystem, live: LiveLogPosition?, into exam: inout Examination) throws {
         let directory = dataDirectory.wal
-        guard fileSystem.isDirectory(directory),
-              try fileSystem.contentsOfDirectory(directory).contains(where: { WALFormat.firstLSN(ofSegmentNamed: $0) != nil })
-        else { return }
+        guard try WALFormat.holdsSegments(directory, fileSystem: fileSystem) else { return }
         setCurrentFile(directory)
         defer { setCurrentFile(nil) }
         let first: Interpretation

@@ -78,9 +78,8 @@ extension RESPDataOp {
         case .dbsize:
             // Counts the earlier writes of this pipeline or MULTI, as GET and EXISTS see them.
             return .integer(Int64(try access.liveKeyCount()))
-        case .server(let request, _):
-            let liveKeys = request.name == "INFO" ? try access.liveKeyCount() : nil
-            return context.introspectionReply(request, liveKeys: liveKeys)
+        case .info(let request, _):
+            return context.introspectionReply(request, liveKeys: try access.liveKeyCount())
         case .reply(let reply):
             return reply
         }

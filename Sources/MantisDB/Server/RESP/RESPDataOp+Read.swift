@@ -25,7 +25,7 @@ extension RESPDataOp {
                 return try query.run(cursors: context.cursors) { try database.scan($0, limit: $1).map(\.key) }
             case .dbsize:
                 return .integer(Int64(database.store.statistics.liveKeys))
-            case .server(let request, _):
+            case .info(let request, _):
                 return context.introspectionReply(request)
             case .reply(let reply):
                 return reply

@@ -21,11 +21,10 @@ enum RESPDataOp: Sendable {
     /// Boxed (`indirect`), so the op stays as small as a `SET`'s for the hot paths.
     indirect case scan(RESPScanQuery)
     case dbsize
-    /// `INFO`, `COMMAND` or `CONFIG` queued by `MULTI`: answered from the server's state when
-    /// `EXEC` runs (`INFO keyspace` counting the transaction's own writes). `replySize`: about the
-    /// reply's bytes when queued, counted against the queue's bound (a few words can ask for a
-    /// large reply).
-    case server(RESPRequest, replySize: Int)
+    /// `INFO` queued by `MULTI`: the server's facts when `EXEC` runs (`keyspace` counting the
+    /// transaction's own writes). `replySize`: about the reply's bytes when queued, counted against
+    /// the queue's bound (a few words can ask for a large reply).
+    case info(RESPRequest, replySize: Int)
     /// A reply decided while parsing (e.g. a syntax error found outside `MULTI`).
     case reply(RESPValue)
 
@@ -35,7 +34,7 @@ enum RESPDataOp: Sendable {
     var isWrite: Bool {
         switch self {
         case .set, .getDelete, .delete, .mset, .incrementBy, .append: true
-        case .get, .exists, .mget, .strlen, .type, .keys, .scan, .dbsize, .server, .reply: false
+        case .get, .exists, .mget, .strlen, .type, .keys, .scan, .dbsize, .info, .reply: false
         }
     }
 
@@ -57,7 +56,7 @@ enum RESPDataOp: Sendable {
         case .incrementBy(let key, _): key.count
         case .keys(let glob): glob.pattern.count
         case .scan(let query): query.glob?.pattern.count ?? 0
-        case .server(let request, let replySize): request.arguments.reduce(replySize) { $0 + $1.count }
+        case .info(let request, let replySize): request.arguments.reduce(replySize) { $0 + $1.count }
         case .reply(let reply): reply.approximateSize
         case .dbsize: 0
         }

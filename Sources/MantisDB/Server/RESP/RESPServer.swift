@@ -1,5 +1,4 @@
 import Logging
-import MantisCore
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -100,9 +99,7 @@ public final class RESPServer: Sendable {
             channel = try await bootstrap.bind(host: options.host, port: options.port).get()
         } catch {
             state.withLock { $0.phase = .idle }
-            let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-            throw MantisError(.ioError, "cannot listen on \(host):\(options.port) for RESP (server.port, --port): \(error)",
-                              context: ErrorContext(operation: "listen", errno: (error as? IOError)?.errnoCode))
+            throw ListenProbe.failure(options.host, options.port, "RESP", "server.port, --port", "\(error)", errno: (error as? IOError)?.errnoCode)
         }
         context.port.store(channel.localAddress?.port ?? options.port, ordering: .releasing)
         let stopNow = state.withLock { state -> Bool in

@@ -1,5 +1,6 @@
 /// `COMMAND`, `CONFIG` and `INFO`: answers from the server's own state, the same on every
-/// connection (so `MULTI` can queue them as `RESPDataOp.server` and answer them at `EXEC`).
+/// connection. Inside `MULTI`, `COMMAND` and `CONFIG` (whose answers never change) are answered
+/// while queuing, `INFO` at `EXEC` (`RESPDataOp.info`).
 extension RESPServerContext {
     /// The reply to `INFO`, `COMMAND` or `CONFIG`. `liveKeys`: the keys `INFO keyspace` counts
     /// (inside a transaction, with its own writes); nil: the committed count.

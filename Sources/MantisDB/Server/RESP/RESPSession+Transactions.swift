@@ -39,8 +39,8 @@ extension RESPSession {
             // An unknown subcommand or a wrong argument count: refused now, as Redis.
             multiFailed = true
             return rejection
-        } else if ["INFO", "COMMAND", "CONFIG"].contains(name) {
-            op = .server(request, replySize: server.introspectionReply(request).approximateSize)
+        } else if name == "INFO" {
+            op = .info(request, replySize: server.introspectionReply(request).approximateSize)
         } else if let reply = queuedConnectionReply(name, request) {
             op = .reply(reply)
         } else {
@@ -58,7 +58,7 @@ extension RESPSession {
 
     /// The reply at `EXEC` of a command that Redis queues, decided now (nil: the command cannot be
     /// queued here). Their outcome does not depend on when they run: `PING`, `ECHO`, `SELECT`,
-    /// `CLIENT ID`, `CLIENT HELP`, `UNWATCH` (a no-op for this `EXEC`: the
+    /// `COMMAND` and `CONFIG` (a fixed table and a read-only view), `CLIENT ID`, `CLIENT HELP`, `UNWATCH` (a no-op for this `EXEC`: the
     /// watched keys are checked before the queue runs and forgotten after it, as in Redis),
     /// `CLIENT GETNAME` (the name a queued `SETNAME` before it gives) and `CLIENT SETNAME`, whose
     /// name is applied only if `EXEC` runs the queue (`multiClientName`). `AUTH` too: a connection in
@@ -72,6 +72,7 @@ extension RESPSession {
         case "SELECT": return select(request)
         case "UNWATCH": return .ok
         case "AUTH": return auth(request)
+        case "COMMAND", "CONFIG": return server.introspectionReply(request)
         case "CLIENT":
             switch request.word(1) {
             case "HELP": return RESPSubcommands.help(for: "CLIENT")

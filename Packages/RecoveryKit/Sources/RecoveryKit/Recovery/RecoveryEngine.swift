@@ -25,8 +25,7 @@ public struct RecoveryEngine: Sendable {
 
     /// True if the log directory holds a segment file.
     func hasLogSegments() throws -> Bool {
-        guard fileSystem.isDirectory(directory.wal) else { return false }
-        return try fileSystem.contentsOfDirectory(directory.wal).contains { WALFormat.firstLSN(ofSegmentNamed: $0) != nil }
+        try WALFormat.holdsSegments(directory.wal, fileSystem: fileSystem)
     }
 
     public func recover() throws -> RecoveredState {

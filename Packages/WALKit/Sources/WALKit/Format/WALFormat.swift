@@ -52,6 +52,13 @@ public enum WALFormat {
         return LSN(value)
     }
 
+    /// True if `directory` is a directory holding at least one segment file (false if it is
+    /// missing or not a directory). Throws if it cannot be listed.
+    public static func holdsSegments(_ directory: String, fileSystem: any FileSystem) throws -> Bool {
+        guard fileSystem.isDirectory(directory) else { return false }
+        return try fileSystem.contentsOfDirectory(directory).contains { firstLSN(ofSegmentNamed: $0) != nil }
+    }
+
     /// Temporary files holding zero-filled segments prepared ahead of use.
     static let preparedPrefix = "wal-prepared-"
     static let preparedSuffix = ".tmp"
